@@ -1,0 +1,50 @@
+// pm2 process file. `pm2 start ecosystem.config.cjs` (single process) or
+// `pm2 start ecosystem.config.cjs --only nexus-shards` (sharded, see README "Scaling out").
+// The bot loads .env itself (cwd below); we read it here only to size kill_timeout.
+const path = require('node:path');
+const fs = require('node:fs');
+
+function readEnvFile() {
+	const file = path.join(__dirname, '.env');
+	if (!fs.existsSync(file)) return {};
+	try {
+		return require('dotenv').parse(fs.readFileSync(file));
+	} catch {
+		return {};
+	}
+}
+
+const fileEnv = readEnvFile();
+const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? fileEnv.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+// pm2 SIGKILLs after kill_timeout (default 1600 ms!): give the graceful shutdown its full deadline plus margin.
+const killTimeout = shutdownTimeoutMs + 5_000;
+
+const common = {
+	cwd: __dirname,
+	exec_mode: 'fork',
+	instances: 1,
+	node_args: '--enable-source-maps',
+	kill_timeout: killTimeout,
+	// The bot sends process.send('ready') once logged in, so `pm2 reload` waits for a working process.
+	wait_ready: true,
+	listen_timeout: 60_000,
+	exp_backoff_restart_delay: 500,
+	max_memory_restart: process.env.NEXUS_MAX_MEMORY ?? '768M',
+	merge_logs: true,
+	time: true,
+	env: { NODE_ENV: 'production' }
+};
+
+module.exports = {
+	apps: [
+		{ ...common, name: 'nexus', script: 'dist/index.js' },
+		{
+			...common,
+			// One manager process that spawns SHARD_COUNT shard processes; never run this in pm2 cluster
+			// mode or with instances > 1 (that would start duplicate shard sets).
+			name: 'nexus-shards',
+			script: 'dist/shard-manager.js',
+			autorestart: true
+		}
+	]
+};

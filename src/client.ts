@@ -1,0 +1,58 @@
+import { ApplicationCommandRegistries, container, LogLevel, RegisterBehavior, SapphireClient } from '@sapphire/framework';
+import '@sapphire/plugin-scheduled-tasks/register';
+import { GatewayIntentBits, Options, Partials } from 'discord.js';
+import type { Config } from '#root/config.js';
+import type { NexusLogger } from '#lib/logging/NexusLogger.js';
+import { redisConnectionOptions } from '#lib/redisConnection.js';
+
+/**
+ * The one client class. Intents are exactly what the features read: guild structure, message and
+ * reaction events (counts only — no MessageContent intent), members for joins/leaves, voice states.
+ * Caches are chosen deliberately: a stats bot never needs message objects, so the message cache is
+ * off (about -25% client CPU per message, measured in SANDBOX-NOTES) and partials cover reactions.
+ */
+export class NexusClient extends SapphireClient {
+	public constructor(config: Config, logger: NexusLogger) {
+		super({
+			intents: [
+				GatewayIntentBits.Guilds,
+				GatewayIntentBits.GuildMessages,
+				GatewayIntentBits.GuildMembers,
+				GatewayIntentBits.GuildVoiceStates,
+				GatewayIntentBits.GuildMessageReactions
+			],
+			partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.GuildMember, Partials.Channel],
+			makeCache: Options.cacheWithLimits({
+				...Options.DefaultMakeCacheSettings,
+				MessageManager: 0,
+				ReactionManager: 0,
+				ReactionUserManager: 0,
+				PresenceManager: 0,
+				GuildStickerManager: 0,
+				GuildScheduledEventManager: 0,
+				StageInstanceManager: 0
+			}),
+			allowedMentions: { parse: [] },
+			rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
+			logger: { instance: logger, level: LogLevel.Info },
+			loadMessageCommandListeners: false,
+			tasks: {
+				queue: config.TASKS_QUEUE,
+				bull: {
+					connection: redisConnectionOptions(config.REDIS_URL),
+					defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 }
+				}
+			}
+		});
+		if (config.DEV_GUILD_ID) ApplicationCommandRegistries.setDefaultGuildIds([config.DEV_GUILD_ID]);
+		// One PUT per start instead of a diff-and-PATCH per command.
+		ApplicationCommandRegistries.setDefaultBehaviorWhenNotIdentical(RegisterBehavior.BulkOverwrite);
+		container.config = config;
+	}
+}
+
+declare module '@sapphire/pieces' {
+	interface Container {
+		config: Config;
+	}
+}

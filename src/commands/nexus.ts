@@ -1,0 +1,40 @@
+import { Subcommand } from '@sapphire/plugin-subcommands';
+import { MessageFlags } from 'discord.js';
+import { buildStatusEmbed } from '#lib/commands/statusReport.js';
+import { BOT_VERSION } from '#lib/version.js';
+
+export class NexusCommand extends Subcommand {
+	public constructor(context: Subcommand.LoaderContext, options: Subcommand.Options) {
+		super(context, {
+			...options,
+			name: 'nexus',
+			description: 'Nexus bot administration',
+			subcommands: [{ name: 'status', chatInputRun: 'chatInputStatus', preconditions: ['OwnerOnly'] }]
+		});
+	}
+
+	public override registerApplicationCommands(registry: Subcommand.Registry) {
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.addSubcommand((command) => command.setName('status').setDescription('Uptime, guilds, gateway ping and versions (owners only)'))
+		);
+	}
+
+	public async chatInputStatus(interaction: Subcommand.ChatInputCommandInteraction) {
+		const { client } = this.container;
+		const embed = buildStatusEmbed({
+			uptimeMs: client.uptime ?? 0,
+			guilds: client.guilds.cache.size,
+			users: client.guilds.cache.reduce((sum, guild) => sum + guild.memberCount, 0),
+			gatewayPingMs: client.ws.ping,
+			shardIds: client.shard?.ids ?? [0],
+			shardCount: client.shard?.count ?? 1,
+			rssBytes: process.memoryUsage.rss(),
+			nodeVersion: process.versions.node,
+			botVersion: BOT_VERSION
+		});
+		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+}

@@ -1,0 +1,46 @@
+/**
+ * Sapphire reports a subcommand's failure (ChatInputSubcommandError) separately from the command's
+ * finish (ChatInputCommandFinish, which says "success" because the Subcommand router caught the
+ * error). This joins the two by interaction id so tracking sees the real outcome. Entries live
+ * from error to finish — milliseconds — and the map is capped in case a finish never comes.
+ */
+export interface CommandFailure {
+	type: string;
+	message: string;
+}
+
+export class CommandOutcomes {
+	private readonly failures = new Map<string, CommandFailure>();
+
+	public constructor(private readonly cap = 1000) {}
+
+	public markFailed(interactionId: string, error: unknown): void {
+		if (this.failures.size >= this.cap) this.failures.delete(this.failures.keys().next().value!);
+		this.failures.set(interactionId, describeError(error));
+	}
+
+	/** Returns and forgets the failure recorded for this interaction, if any. */
+	public take(interactionId: string): CommandFailure | undefined {
+		const failure = this.failures.get(interactionId);
+		this.failures.delete(interactionId);
+		return failure;
+	}
+
+	public get size(): number {
+		return this.failures.size;
+	}
+}
+
+export function describeError(error: unknown): CommandFailure {
+	if (error instanceof Error) {
+		const identifier = (error as { identifier?: unknown }).identifier;
+		return { type: typeof identifier === 'string' ? identifier : error.name || 'Error', message: error.message.slice(0, 300) };
+	}
+	return { type: typeof error, message: String(error).slice(0, 300) };
+}
+
+declare module '@sapphire/pieces' {
+	interface Container {
+		commandOutcomes: CommandOutcomes;
+	}
+}

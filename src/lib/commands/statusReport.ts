@@ -1,0 +1,48 @@
+import { version as sapphireVersion } from '@sapphire/framework';
+import { version as discordVersion, type APIEmbed } from 'discord.js';
+
+export interface StatusFacts {
+	uptimeMs: number;
+	guilds: number;
+	users: number;
+	gatewayPingMs: number;
+	shardIds: number[];
+	shardCount: number;
+	rssBytes: number;
+	nodeVersion: string;
+	botVersion: string;
+}
+
+export function formatDuration(ms: number): string {
+	const seconds = Math.floor(ms / 1000);
+	const parts = [
+		[Math.floor(seconds / 86_400), 'd'],
+		[Math.floor((seconds % 86_400) / 3600), 'h'],
+		[Math.floor((seconds % 3600) / 60), 'm'],
+		[seconds % 60, 's']
+	] as const;
+	const shown = parts.filter(([value], index) => value > 0 || index === parts.length - 1);
+	return shown.map(([value, unit]) => `${value}${unit}`).join(' ');
+}
+
+/** The `/nexus status` embed: enough to tell at a glance that the bot is alive and where. */
+export function buildStatusEmbed(facts: StatusFacts): APIEmbed {
+	const ping = facts.gatewayPingMs >= 0 ? `${Math.round(facts.gatewayPingMs)} ms` : 'n/a';
+	return {
+		title: 'Nexus status',
+		color: 0x5865f2,
+		fields: [
+			{ name: 'Uptime', value: formatDuration(facts.uptimeMs), inline: true },
+			{ name: 'Guilds', value: facts.guilds.toLocaleString('en-US'), inline: true },
+			{ name: 'Users (cached)', value: facts.users.toLocaleString('en-US'), inline: true },
+			{ name: 'Gateway ping', value: ping, inline: true },
+			{ name: 'Shards', value: `${facts.shardIds.join(', ') || '0'} of ${facts.shardCount}`, inline: true },
+			{ name: 'Memory (RSS)', value: `${(facts.rssBytes / 1024 / 1024).toFixed(1)} MiB`, inline: true },
+			{
+				name: 'Versions',
+				value: `Nexus ${facts.botVersion} · Node ${facts.nodeVersion} · discord.js ${discordVersion} · Sapphire ${sapphireVersion}`
+			}
+		],
+		timestamp: new Date().toISOString()
+	};
+}

@@ -1,0 +1,14 @@
+import { Listener, type UserError } from '@sapphire/framework';
+import { SubcommandPluginEvents, type ChatInputSubcommandDeniedPayload } from '@sapphire/plugin-subcommands';
+import { replyEphemeral } from '#lib/discord/replies.js';
+
+/** Subcommand-level precondition failures (e.g. `/nexus status` is owner-only) answer ephemerally. */
+export class ChatInputSubcommandDeniedListener extends Listener<typeof SubcommandPluginEvents.ChatInputSubcommandDenied> {
+	public constructor(context: Listener.LoaderContext) {
+		super(context, { event: SubcommandPluginEvents.ChatInputSubcommandDenied });
+	}
+
+	public override run(error: UserError, { interaction }: ChatInputSubcommandDeniedPayload) {
+		return replyEphemeral(interaction, `⛔ ${error.message}`);
+	}
+}
