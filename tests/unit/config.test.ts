@@ -54,3 +54,13 @@ describe('loadConfig', () => {
 		expect(result.ok && result.config.secrets).toContain('s3cr3t-pass');
 	});
 });
+
+describe('documentation of settings', () => {
+	it('.env.example lists every setting the schema accepts', async () => {
+		const { readFileSync } = await import('node:fs');
+		const { configSchema } = await import('#root/config.js');
+		const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+		const missing = Object.keys(configSchema.shape).filter((key) => !new RegExp(`^#? ?${key}=`, 'm').test(example));
+		expect(missing).toEqual([]);
+	});
+});

@@ -1,0 +1,65 @@
+import type { RawConfig } from '#root/config.js';
+
+/**
+ * One line of documentation per setting. `.env.example` and the README's configuration table are
+ * generated from this (`npx tsx scripts/env-docs.ts`), and a unit test fails if a setting is missing.
+ */
+export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; example?: string }> = {
+	NODE_ENV: { group: 'Process', doc: 'production | development | test.' },
+	LOG_LEVEL: { group: 'Process', doc: 'trace | debug | info | warn | error | fatal. warn/info lines are batched to the Logs channel, error/fatal go to Diagnostics at once.' },
+	SHUTDOWN_TIMEOUT_MS: { group: 'Process', doc: 'Deadline for a graceful stop (flush stats, reports). pm2 kill_timeout is set 5 s above it.' },
+	SHARD_COUNT: { group: 'Process', doc: 'Sharded launch only (dist/shard-manager.js): a number, or auto to ask Discord.' },
+
+	DISCORD_TOKEN: { group: 'Discord', doc: 'Bot token (required, secret: never logged or reported).', example: '' },
+	OWNER_IDS: { group: 'Discord', doc: 'Comma-separated user ids allowed to run owner-only commands (/nexus status, health, test_reporting).' },
+	DEV_GUILD_ID: { group: 'Discord', doc: 'Register slash commands in this guild only (instant updates while developing). Unset = global.' },
+	DISCORD_API_URL: { group: 'Discord', doc: 'REST base URL override. Only for the local sandbox (npm run demo sets it); leave unset in production.' },
+
+	REDIS_URL: { group: 'Storage', doc: 'Redis for scheduled tasks (BullMQ) and fleet coordination. Use AOF persistence in production.' },
+	TASKS_QUEUE: { group: 'Storage', doc: 'BullMQ queue name. Processes sharing a queue share the schedule (each tick runs once in total).' },
+	DATABASE_URL: { group: 'Storage', doc: 'postgres:// URL for the statistics store (required for several shards). Unset = SQLite file.' },
+	SQLITE_PATH: { group: 'Storage', doc: 'SQLite file used when DATABASE_URL is unset.' },
+
+	REPORT_CHANNEL_DIAGNOSTICS: { group: 'Reporting', doc: 'Channel for errors and critical alerts (sent immediately).' },
+	REPORT_CHANNEL_LOGS: { group: 'Reporting', doc: 'Channel for batched warn/info log lines.' },
+	REPORT_CHANNEL_ANALYTICS: { group: 'Reporting', doc: 'Channel for 15-minute analytics batches and the daily summary.' },
+	REPORT_CHANNEL_PERFORMANCE: { group: 'Reporting', doc: 'Channel for health reports and threshold alerts.' },
+	REPORT_FLUSH_INTERVAL_MS: { group: 'Reporting', doc: 'Batch interval for Diagnostics, Logs and Performance (a full message is sent at once).' },
+	REPORT_ANALYTICS_INTERVAL_MS: { group: 'Reporting', doc: 'Batch interval for the Analytics channel.' },
+	REPORT_SPOOL_DIR: { group: 'Reporting', doc: 'Disk spool for reports that could not be sent (replayed in order later).' },
+	REPORT_SPOOL_MAX_BYTES: { group: 'Reporting', doc: 'Spool size bound; when full the oldest entries are dropped and the count reported.' },
+	REPORT_CHANNEL_RETRY_MS: { group: 'Reporting', doc: 'How often an unavailable (404/403) report channel is retried.' },
+
+	STATS_ENABLED: { group: 'Statistics', doc: 'Capture activity statistics at all.' },
+	STATS_FLUSH_INTERVAL_MS: { group: 'Statistics', doc: 'How often changed counters are written (a crash loses at most this much).' },
+	VOICE_MIN_SESSION_SECONDS: { group: 'Statistics', doc: 'Voice sessions shorter than this are ignored.' },
+	RETENTION_HOURLY_DAYS: { group: 'Statistics', doc: 'Keep hourly buckets this long, then roll them up into days.' },
+	RETENTION_DAILY_DAYS: { group: 'Statistics', doc: 'Keep daily rollups this long.' },
+	GUILD_DATA_GRACE_DAYS: { group: 'Statistics', doc: 'After the bot leaves a guild, its data is deleted after this many days (cancelled on rejoin).' },
+	CHART_CACHE_TTL_MS: { group: 'Statistics', doc: 'Rendered chart cache lifetime.' },
+	CHART_CACHE_MAX: { group: 'Statistics', doc: 'Rendered chart cache size (least recently used evicted).' },
+
+	MONITOR_ENABLED: { group: 'Monitoring', doc: 'Run the samplers, health reports and alerts.' },
+	MONITOR_SYSTEM_INTERVAL_MS: { group: 'Monitoring', doc: 'System sample (CPU, memory, disk, network).' },
+	MONITOR_PROCESS_INTERVAL_MS: { group: 'Monitoring', doc: 'Process/runtime sample (RSS, heap, event loop, GC, handles).' },
+	MONITOR_DISCORD_INTERVAL_MS: { group: 'Monitoring', doc: 'Discord sample (gateway and REST latency, reachability, counts).' },
+	MONITOR_MEMORY_INTERVAL_MS: { group: 'Monitoring', doc: 'Memory watch.' },
+	MONITOR_ERROR_INTERVAL_MS: { group: 'Monitoring', doc: 'Error-rate check.' },
+	MONITOR_COMMAND_INTERVAL_MS: { group: 'Monitoring', doc: 'Command analyzer report.' },
+	MONITOR_HEALTH_INTERVAL_MS: { group: 'Monitoring', doc: 'Health report to the Performance channel.' },
+	ALERT_REPEAT_MINUTES: { group: 'Monitoring', doc: 'An ongoing alert is repeated at most this often.' },
+	ALERT_MEMORY_WARN_PERCENT: { group: 'Monitoring', doc: 'Memory warning threshold (%).' },
+	ALERT_MEMORY_CRITICAL_PERCENT: { group: 'Monitoring', doc: 'Memory critical threshold (%).' },
+	ALERT_CPU_WARN_PERCENT: { group: 'Monitoring', doc: 'CPU warning threshold (%).' },
+	ALERT_CPU_CRITICAL_PERCENT: { group: 'Monitoring', doc: 'CPU critical threshold (%).' },
+	ALERT_RESPONSE_WARN_MS: { group: 'Monitoring', doc: 'Command response time warning (ms).' },
+	ALERT_RESPONSE_CRITICAL_MS: { group: 'Monitoring', doc: 'Command response time critical (ms).' },
+	ALERT_LATENCY_WARN_MS: { group: 'Monitoring', doc: 'Gateway/REST latency warning (ms).' },
+	ALERT_LATENCY_CRITICAL_MS: { group: 'Monitoring', doc: 'Gateway/REST latency critical (ms).' },
+	ALERT_DISK_CRITICAL_PERCENT: { group: 'Monitoring', doc: 'Disk usage critical threshold (%).' },
+	ALERT_EVENT_LOOP_WARN_MS: { group: 'Monitoring', doc: 'Event-loop delay p99 warning (ms).' },
+
+	API_HOST: { group: 'HTTP API', doc: 'Bind address of the metrics API. Loopback by default; expose deliberately.' },
+	API_PORT: { group: 'HTTP API', doc: 'Port of /metrics, /api/metrics, /api/health and the dashboard. Unset = API off.' },
+	API_TOKEN: { group: 'HTTP API', doc: 'Bearer token every route but /api/health/live requires (secret, >= 16 chars).', example: '' }
+};
