@@ -6,6 +6,7 @@ import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { ServiceRegistry } from '#lib/ServiceRegistry.js';
+import { SchedulerService } from '#lib/tasks/SchedulerService.js';
 
 /**
  * Composition root: build the logger, client and services, wire signals, start, log in.
@@ -23,10 +24,7 @@ export async function boot(config: Config): Promise<void> {
 	const shutdown = new GracefulShutdown({
 		services,
 		beginDraining: () => (container.draining = true),
-		destroyClient: async () => {
-			await container.tasks?.close().catch(() => null);
-			await client.destroy();
-		},
+		destroyClient: () => client.destroy(),
 		log: { info: (m) => logger.info(m), error: (m) => logger.error(m), flush: () => logger.flush() },
 		deadlineMs: config.SHUTDOWN_TIMEOUT_MS
 	});
@@ -36,6 +34,11 @@ export async function boot(config: Config): Promise<void> {
 		logger.fatal('Uncaught exception, shutting down:', error);
 		void shutdown.run('uncaughtException');
 	});
+
+	// Registered last so it stops first: no new job starts while the other services flush.
+	container.scheduler = services.add(
+		new SchedulerService({ tasks: () => container.tasks, store: () => container.stores.get('scheduled-tasks'), log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } })
+	);
 
 	await services.startAll();
 	await loginWithRetry(client, config.DISCORD_TOKEN, logger, () => shutdown.inProgress);
@@ -60,6 +63,7 @@ async function loginWithRetry(client: NexusClient, token: string, logger: NexusL
 declare module '@sapphire/pieces' {
 	interface Container {
 		services: ServiceRegistry;
+		scheduler: SchedulerService;
 		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */
 		draining: boolean;
 	}

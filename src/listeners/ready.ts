@@ -8,6 +8,7 @@ export class ReadyListener extends Listener<typeof Events.ClientReady> {
 
 	public override run(client: Client<true>) {
 		this.container.logger.info(`Nexus ready as ${client.user.tag} in ${client.guilds.cache.size} guild(s).`);
+		this.container.scheduler.beginWatching();
 		// pm2 `wait_ready`: a reload only retires the old process once the new one is really up.
 		process.send?.('ready');
 	}
