@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isolatedEnv, removeDir, startBotProcess } from './support/botProcess.js';
+import { isolatedEnv, removeDir, startBotProcess } from '../../scripts/support/botProcess.js';
 
 describe('invalid environment', () => {
 	it('exits 1 with one message naming every bad variable, printing no secret, before connecting anywhere', async () => {

@@ -1,5 +1,5 @@
 import { DiscordSandbox, type SandboxOptions, type RecordedRequest } from '../../../sandbox/index.js';
-import { isolatedEnv, removeDir, startBotProcess, type BotProcess } from './botProcess.js';
+import { isolatedEnv, removeDir, startBotProcess, type BotProcess } from '../../../scripts/support/botProcess.js';
 
 export interface Stack {
 	sandbox: DiscordSandbox;

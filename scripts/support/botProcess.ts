@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export const ROOT = new URL('../../../', import.meta.url).pathname;
+export const ROOT = new URL('../../', import.meta.url).pathname;
 export const FAKE_TOKEN = 'MTQyMDAwMDAwMDAwMDAwMDAw.Gsandbox.e2e-secret-token-do-not-leak-000000';
 export const OWNER_ID = '300000000000000001';
 
