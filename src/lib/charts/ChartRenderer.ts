@@ -1,0 +1,346 @@
+import { createCanvas, GlobalFonts, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import {
+	BarController,
+	BarElement,
+	CategoryScale,
+	Chart,
+	Filler,
+	Legend,
+	LinearScale,
+	LineController,
+	LineElement,
+	PointElement,
+	type Plugin
+} from 'chart.js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type {
+	ChartLayout,
+	ChartSpec,
+	CompositeSpec,
+	EmptySpec,
+	HeatmapSpec,
+	RankingSpec,
+	ServerOverviewSpec,
+	TimeSeriesSpec
+} from './ChartSpecs.js';
+import { discordDarkTheme, type ChartTheme } from './ChartTheme.js';
+import { DEFAULT_EMPTY_MESSAGE, paintEmptyState } from './paintEmptyState.js';
+import { layoutFrame, paintFrame, type Box, type Frame } from './paintFrame.js';
+import { paintHeatmap } from './paintHeatmap.js';
+import { paintRanking, paintRankingPanel } from './paintRanking.js';
+import { buildTimeSeriesConfig } from './timeSeriesChartConfig.js';
+
+export interface ChartRendererOptions {
+	/** Image size in CSS pixels; default 1200x675 (16:9, sharp in Discord's ~550 px preview). */
+	width?: number;
+	height?: number;
+	/** Pixel density multiplier; default 1. */
+	pixelRatio?: number;
+	theme?: ChartTheme;
+	/** Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf; default: the dejavu-fonts-ttf package. */
+	fontDir?: string;
+	/** Line series longer than this are reduced (LTTB) before drawing; default half the plot width in px. */
+	maxLinePoints?: number;
+	/** Called after every render, e.g. to feed a metrics histogram. */
+	onRender?: (timing: RenderTiming) => void;
+}
+
+export interface RenderTiming {
+	layout: ChartLayout;
+	/** True when the "no data yet" image was drawn instead of the requested layout. */
+	empty: boolean;
+	/** Synchronous drawing (Chart.js + our painters) on the main thread. */
+	drawMs: number;
+	/** Wall time of the async PNG encode (runs on the libuv pool, not the event loop). */
+	encodeMs: number;
+	/** Everything this render held the event loop for: draw + encode call + chart teardown. */
+	mainThreadMs: number;
+	bytes: number;
+}
+
+export interface RenderResult extends RenderTiming {
+	png: Buffer;
+	width: number;
+	height: number;
+}
+
+export interface TimingStat {
+	count: number;
+	sum: number;
+	last: number;
+	max: number;
+}
+
+export interface RendererStats {
+	renders: number;
+	empty: number;
+	errors: number;
+	drawMs: TimingStat;
+	encodeMs: TimingStat;
+	mainThreadMs: TimingStat;
+}
+
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
+
+/**
+ * Turns report data into PNG images. Constructed once at boot (container.charts): registers the
+ * bundled font and the Chart.js pieces it uses. No Discord, no database: data in, PNG out.
+ *
+ * Drawing happens on the main thread (Chart.js is synchronous); it is kept short by drawing
+ * pre-parsed, decimated data and painting simple parts directly. PNG compression, the slow
+ * part, runs in `canvas.encode()` off the event loop.
+ */
+export class ChartRenderer {
+	public readonly name = 'charts';
+	public readonly width: number;
+	public readonly height: number;
+	public readonly pixelRatio: number;
+	public readonly theme: ChartTheme;
+	private readonly maxLinePoints: number | undefined;
+	private readonly onRender: ((timing: RenderTiming) => void) | undefined;
+	private readonly counters: RendererStats = {
+		renders: 0,
+		empty: 0,
+		errors: 0,
+		drawMs: emptyStat(),
+		encodeMs: emptyStat(),
+		mainThreadMs: emptyStat()
+	};
+
+	public constructor(options: ChartRendererOptions = {}) {
+		this.width = options.width ?? 1200;
+		this.height = options.height ?? 675;
+		this.pixelRatio = options.pixelRatio ?? 1;
+		this.theme = options.theme ?? discordDarkTheme;
+		this.maxLinePoints = options.maxLinePoints;
+		this.onRender = options.onRender;
+		registerFonts(this.theme.fontFamily, options.fontDir ?? defaultFontDir());
+		// Chart.js keeps one global registry: registering again is a no-op, so this is idempotent.
+		Chart.register(LineController, BarController, LineElement, BarElement, PointElement, CategoryScale, LinearScale, Legend, Filler);
+		Chart.defaults.font.family = this.theme.fontFamily;
+		Chart.defaults.color = this.theme.textMuted;
+		Chart.defaults.borderColor = this.theme.grid;
+	}
+
+	/** Server, member, channel, voice and growth overviews: lines and/or bars over time. */
+	public async renderTimeSeries(spec: TimeSeriesSpec): Promise<Buffer> {
+		return (await this.render({ layout: 'timeSeries', ...spec })).png;
+	}
+
+	/** The `top` leaderboard. */
+	public async renderRanking(spec: RankingSpec): Promise<Buffer> {
+		return (await this.render({ layout: 'ranking', ...spec })).png;
+	}
+
+	/** Hour-of-day x weekday activity. */
+	public async renderHeatmap(spec: HeatmapSpec): Promise<Buffer> {
+		return (await this.render({ layout: 'heatmap', ...spec })).png;
+	}
+
+	/** A time series with one to three top-5 panels beside it. */
+	public async renderComposite(spec: CompositeSpec): Promise<Buffer> {
+		return (await this.render({ layout: 'composite', ...spec })).png;
+	}
+
+	/** `/guildstats server`: activity over time, top channels and top members. */
+	public async renderServerOverview(spec: ServerOverviewSpec): Promise<Buffer> {
+		return (await this.render({ layout: 'serverOverview', ...spec })).png;
+	}
+
+	/** The "No data yet" image. */
+	public async renderEmpty(spec: EmptySpec): Promise<Buffer> {
+		return (await this.render({ layout: 'empty', ...spec })).png;
+	}
+
+	/** Any layout, with its timings. Layouts with nothing to plot come back as the empty image. */
+	public async render(spec: ChartSpec): Promise<RenderResult> {
+		const start = performance.now();
+		const canvas = createCanvas(this.width, this.height);
+		let chart: Chart | undefined;
+		try {
+			const resolved = isEmptySpec(spec) && spec.layout !== 'empty' ? toEmpty(spec) : spec;
+			chart = this.paint(resolved, canvas);
+			const drawn = performance.now();
+			const encoding = canvas.encode('png');
+			const encodeCalled = performance.now();
+			const png = await encoding;
+			const encoded = performance.now();
+			// Destroy only now: Chart.js clears the canvas on destroy.
+			chart?.destroy();
+			chart = undefined;
+			const torn = performance.now();
+
+			const timing: RenderTiming = {
+				layout: spec.layout,
+				empty: resolved.layout === 'empty',
+				drawMs: drawn - start,
+				encodeMs: encoded - encodeCalled,
+				mainThreadMs: encodeCalled - start + (torn - encoded),
+				bytes: png.length
+			};
+			this.record(timing);
+			return { ...timing, png, width: canvas.width, height: canvas.height };
+		} catch (error) {
+			this.counters.errors++;
+			throw error;
+		} finally {
+			chart?.destroy();
+			// A Chart.js constructor that threw has still registered its instance globally.
+			if (!chart) Chart.getChart(canvas as unknown as Parameters<typeof Chart.getChart>[0])?.destroy();
+		}
+	}
+
+	public stats(): RendererStats {
+		const c = this.counters;
+		return { ...c, drawMs: { ...c.drawMs }, encodeMs: { ...c.encodeMs }, mainThreadMs: { ...c.mainThreadMs } };
+	}
+
+	private paint(spec: ChartSpec, canvas: Canvas): Chart | undefined {
+		switch (spec.layout) {
+			case 'timeSeries':
+				return this.paintTimeSeries(canvas, spec, null);
+			case 'composite':
+				return this.paintTimeSeries(canvas, spec, spec.panels);
+			case 'serverOverview': {
+				const unit = spec.topValueLabel ?? 'messages';
+				return this.paintTimeSeries(canvas, spec, [
+					{ title: 'Top channels', items: spec.topChannels, valueLabel: unit },
+					{ title: 'Top members', items: spec.topMembers, valueLabel: unit }
+				]);
+			}
+			case 'ranking': {
+				const { ctx, frame } = this.paintOwnFrame(canvas, spec);
+				paintRanking(ctx, frame.content, spec.items, spec.valueLabel, frame.unit, this.theme);
+				return undefined;
+			}
+			case 'heatmap': {
+				const { ctx, frame } = this.paintOwnFrame(canvas, spec);
+				paintHeatmap(ctx, frame.content, spec.rows, spec.columns, spec.values, spec.valueLabel, frame.unit, this.theme);
+				return undefined;
+			}
+			case 'empty': {
+				const { ctx, frame } = this.paintOwnFrame(canvas, spec);
+				paintEmptyState(ctx, frame.content, spec.message ?? DEFAULT_EMPTY_MESSAGE, frame.unit, this.theme);
+				return undefined;
+			}
+		}
+	}
+
+	/** Layouts drawn without Chart.js: size the canvas for the pixel ratio ourselves. */
+	private paintOwnFrame(canvas: Canvas, spec: { title: string; subtitle?: string; summary?: TimeSeriesSpec['summary'] }) {
+		canvas.width = Math.round(this.width * this.pixelRatio);
+		canvas.height = Math.round(this.height * this.pixelRatio);
+		const ctx = canvas.getContext('2d');
+		ctx.scale(this.pixelRatio, this.pixelRatio);
+		const frame = layoutFrame(this.width, this.height, spec);
+		paintFrame(ctx, frame, spec, this.theme);
+		return { ctx, frame };
+	}
+
+	private paintTimeSeries(canvas: Canvas, spec: TimeSeriesSpec, panels: CompositeSpec['panels'] | null): Chart {
+		const frame = layoutFrame(this.width, this.height, spec);
+		const { plot, panelBoxes } = splitContent(frame, panels?.length ?? 0);
+		const theme = this.theme;
+		// Chart.js clears the canvas at the start of every draw, so the frame and panels are painted
+		// from its beforeDraw hook, under the plot, in the space its layout padding leaves free.
+		const framePlugin: Plugin = {
+			id: 'nexusFrame',
+			beforeDraw: (chart) => {
+				const ctx = chart.ctx as unknown as SKRSContext2D;
+				paintFrame(ctx, frame, spec, theme);
+				panels?.forEach((panel, i) =>
+					paintRankingPanel(ctx, panelBoxes[i], panel.title, panel.items, panel.valueLabel, frame.unit, theme, theme.palette[(i + 1) % theme.palette.length])
+				);
+			}
+		};
+		const config = buildTimeSeriesConfig(spec, {
+			width: this.width,
+			height: this.height,
+			plot,
+			unit: frame.unit,
+			theme,
+			pixelRatio: this.pixelRatio,
+			maxLinePoints: this.maxLinePoints ?? Math.max(50, Math.round(plot.width / 2)),
+			plugins: [framePlugin]
+		});
+		return new Chart(canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0], config);
+	}
+
+	private record(timing: RenderTiming): void {
+		const c = this.counters;
+		c.renders++;
+		if (timing.empty) c.empty++;
+		addStat(c.drawMs, timing.drawMs);
+		addStat(c.encodeMs, timing.encodeMs);
+		addStat(c.mainThreadMs, timing.mainThreadMs);
+		this.onRender?.(timing);
+	}
+}
+
+/** The plot box, and the panel column on the right when there are panels. */
+export function splitContent(frame: Frame, panelCount: number): { plot: Box; panelBoxes: Box[] } {
+	const { content, unit: u } = frame;
+	if (panelCount === 0) return { plot: content, panelBoxes: [] };
+	const gap = Math.round(20 * u);
+	const columnWidth = Math.round(content.width * 0.3);
+	const columnX = content.x + content.width - columnWidth;
+	const panelGap = Math.round(12 * u);
+	const panelHeight = (content.height - panelGap * (panelCount - 1)) / panelCount;
+	const panelBoxes = Array.from({ length: panelCount }, (_, i) => ({
+		x: columnX,
+		y: content.y + i * (panelHeight + panelGap),
+		width: columnWidth,
+		height: panelHeight
+	}));
+	return { plot: { ...content, width: content.width - columnWidth - gap }, panelBoxes };
+}
+
+/** True when a spec has nothing worth plotting (no buckets, or only zeros). */
+export function isEmptySpec(spec: ChartSpec): boolean {
+	const hasValue = (values: readonly number[]) => values.some((v) => Number.isFinite(v) && v !== 0);
+	switch (spec.layout) {
+		case 'timeSeries':
+			return spec.labels.length === 0 || !spec.series.some((s) => hasValue(s.values));
+		case 'composite':
+		case 'serverOverview': {
+			const seriesEmpty = spec.labels.length === 0 || !spec.series.some((s) => hasValue(s.values));
+			const panelItems = spec.layout === 'composite' ? spec.panels.flatMap((p) => p.items) : [...spec.topChannels, ...spec.topMembers];
+			return seriesEmpty && !hasValue(panelItems.map((item) => item.value));
+		}
+		case 'ranking':
+			return !hasValue(spec.items.map((item) => item.value));
+		case 'heatmap':
+			return !spec.values.some((row) => hasValue(row));
+		case 'empty':
+			return true;
+	}
+}
+
+function toEmpty(spec: Exclude<ChartSpec, { layout: 'empty' }>): ChartSpec {
+	return { layout: 'empty', title: spec.title, subtitle: spec.subtitle, message: spec.emptyMessage };
+}
+
+function defaultFontDir(): string {
+	// Resolved through the package so it works from src/ (tsx, vitest) and dist/ alike.
+	return join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+}
+
+function registerFonts(family: string, dir: string): void {
+	if (GlobalFonts.has(family)) return;
+	for (const file of FONT_FILES) {
+		if (!GlobalFonts.registerFromPath(join(dir, file), family)) throw new Error(`ChartRenderer: could not register font ${join(dir, file)}`);
+	}
+}
+
+function emptyStat(): TimingStat {
+	return { count: 0, sum: 0, last: 0, max: 0 };
+}
+
+function addStat(stat: TimingStat, ms: number): void {
+	stat.count++;
+	stat.sum += ms;
+	stat.last = ms;
+	if (ms > stat.max) stat.max = ms;
+}
