@@ -1,0 +1,12 @@
+export { DiscordSandbox, carriesContent, type InteractOptions, type InteractionHandle, type SandboxOptions } from './DiscordSandbox.js';
+export { SandboxState, type ChannelRecord, type GuildRecord, type InteractionRecord } from './SandboxState.js';
+export { SandboxFaults } from './SandboxFaults.js';
+export { seedGuild, type SeedGuildOptions } from './seedGuild.js';
+export { snowflake, snowflakeTimestamp, shardForGuild, SnowflakeGenerator, DISCORD_EPOCH } from './snowflake.js';
+export { validateMessagePayload, embedLength, charCount, MESSAGE_LIMITS, type ValidationFailure, type ValidateOptions, type DiscordErrorBody } from './validateMessagePayload.js';
+export { RateLimiter, DEFAULT_RATE_LIMITS, bucketHash, type RateLimitConfig, type WindowLimit } from './RateLimiter.js';
+export { Intent, requiredIntent } from './intents.js';
+export { Permission, ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
+export { parseEmoji } from './parseEmoji.js';
+export { SeededRandom } from './SeededRandom.js';
+export * from './types.js';
