@@ -124,7 +124,8 @@ export class EventFormatter {
 			const scalar = scalarText(value);
 			const isMessage = (key === 'message' || key === 'msg') && typeof value === 'string';
 			if (scalar !== undefined && !isMessage && scalar.length <= SCALAR_FIELD_MAX && !/[\r\n]/.test(scalar)) {
-				fields.push({ name: fieldName(key), value: scalar === '' ? '""' : escapeMarkdown(scalar), inline: true });
+				// Discord rejects blank field values; quote blank strings so they stay visible as what they are.
+				fields.push({ name: fieldName(key), value: scalar.trim() === '' ? `"${scalar}"` : escapeMarkdown(scalar), inline: true });
 				complete &&= key.length <= 256 && key.length > 0;
 			} else if (scalar !== undefined) {
 				blocks.push(isMessage ? escapeMarkdown(scalar) : `**${escapeMarkdown(oneLine(key))}**\n\`\`\`\n${fence(scalar)}\n\`\`\``);

@@ -58,13 +58,13 @@ export function messageLimitProblems(body: MessageBody, files: readonly Outgoing
 		total += embedChars(embed);
 		if (embed.title !== undefined && (embed.title.length > limits.title || embed.title.length === 0)) problems.push(`${at} title length ${embed.title.length}`);
 		if (embed.description !== undefined && (embed.description.length > limits.description || embed.description.length === 0)) problems.push(`${at} description length ${embed.description.length}`);
-		if (embed.footer && (embed.footer.text.length > limits.footer || embed.footer.text.length === 0)) problems.push(`${at} footer length ${embed.footer.text.length}`);
+		if (embed.footer && (embed.footer.text.length > limits.footer || embed.footer.text.trim().length === 0)) problems.push(`${at} footer length ${embed.footer.text.length}`);
 		if (embed.author && embed.author.name.length > limits.author) problems.push(`${at} author length ${embed.author.name.length}`);
 		const fields = embed.fields ?? [];
 		if (fields.length > limits.fields) problems.push(`${at} has ${fields.length} fields > ${limits.fields}`);
 		fields.forEach((field, fieldIndex) => {
-			if (field.name.length === 0 || field.name.length > limits.fieldName) problems.push(`${at} field ${fieldIndex} name length ${field.name.length}`);
-			if (field.value.length === 0 || field.value.length > limits.fieldValue) problems.push(`${at} field ${fieldIndex} value length ${field.value.length}`);
+			if (field.name.trim().length === 0 || field.name.length > limits.fieldName) problems.push(`${at} field ${fieldIndex} name length ${field.name.length}`);
+			if (field.value.trim().length === 0 || field.value.length > limits.fieldValue) problems.push(`${at} field ${fieldIndex} value length ${field.value.length}`);
 		});
 		if (embed.color !== undefined && (!Number.isInteger(embed.color) || embed.color < 0 || embed.color > 0xffffff)) problems.push(`${at} color ${embed.color}`);
 		if (embed.timestamp !== undefined && Number.isNaN(Date.parse(embed.timestamp))) problems.push(`${at} timestamp ${embed.timestamp}`);
