@@ -47,6 +47,9 @@ export interface RateLimitDecision {
 	limited?: { retryAfterMs: number; global: boolean };
 }
 
+/** Long demo runs touch many (route, channel) pairs; expired windows are dropped past this many. */
+const MAX_BUCKETS = 10_000;
+
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
 /** Discord-like bucket hash: stable per route template, opaque to clients. */
@@ -88,6 +91,7 @@ export class RateLimiter {
 		const key = `${route}|${major}`;
 		let bucket = this.buckets.get(key);
 		if (!bucket) {
+			if (this.buckets.size >= MAX_BUCKETS) this.pruneExpired(now);
 			bucket = new FixedWindow(limits.limit, limits.windowMs);
 			this.buckets.set(key, bucket);
 		}
@@ -115,6 +119,10 @@ export class RateLimiter {
 			headers['X-RateLimit-Bucket'] = bucketHash(route);
 		}
 		return headers;
+	}
+
+	private pruneExpired(now: number): void {
+		for (const [key, window] of this.buckets) if (window.resetAt <= now) this.buckets.delete(key);
 	}
 
 	private bucketHeaders(route: string, bucket: FixedWindow, now: number): Record<string, string> {

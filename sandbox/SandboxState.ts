@@ -1,5 +1,4 @@
 import { channelPermissions, guildPermissions } from './permissions.js';
-import { snowflakeTimestamp } from './snowflake.js';
 import type { ApplicationCommand, Channel, GuildSeed, MemberObject, Role, StoredMessage, User, VoiceStateObject } from './types.js';
 
 export interface GuildRecord {
@@ -241,9 +240,4 @@ export class SandboxState {
 
 export function compareIds(a: string, b: string): number {
 	return a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : a.length - b.length;
-}
-
-/** Creation time of a guild from its id (for `created_at`-like fields). */
-export function createdAt(id: string): number {
-	return snowflakeTimestamp(id);
 }

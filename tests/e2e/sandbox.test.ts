@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
 	AttachmentBuilder,
 	ChannelType,
@@ -452,7 +455,8 @@ describe('DiscordSandbox with a real discord.js client', () => {
 			if (!i.isChatInputCommand()) return;
 			if (i.commandName === 'nexus') {
 				seen.subcommand = i.options.getSubcommand();
-				await i.reply({ content: 'ok', flags: MessageFlags.Ephemeral });
+				const callback = await i.reply({ content: 'ok', flags: MessageFlags.Ephemeral, withResponse: true });
+				seen.withResponse = callback.resource?.message?.content;
 				return;
 			}
 			if (i.options.getString('range') === 'late') {
@@ -501,6 +505,8 @@ describe('DiscordSandbox with a real discord.js client', () => {
 			const status = sandbox.interact({ guildId: MAIN.id, channelId: textIds[0], userId: MAIN.owner_id, command: 'nexus', subcommand: 'status' });
 			const reply = await status.waitForResponse();
 			expect(seen.subcommand).toBe('status');
+			for (let i = 0; i < 100 && seen.withResponse === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+			expect(seen.withResponse).toBe('ok'); // with_response=true answers 200 with the message resource
 			expect(reply.body).toMatchObject({ type: 4, data: { content: 'ok', flags: MessageFlags.Ephemeral } });
 			expect(status.original()!.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
 
@@ -644,6 +650,34 @@ describe('DiscordSandbox sharding', () => {
 			expect(sandbox.sessions().find((s) => s.shardId === 0)!.seq).toBe(1 + 2); // READY + 2 GUILD_CREATE, nothing else
 		} finally {
 			await client.destroy();
+			await sandbox.stop();
+		}
+	});
+});
+
+describe('DiscordSandbox and Sapphire command registration', () => {
+	it('echoes commands so that a restarted Sapphire bot finds them identical (no PATCH/POST on the second start)', async () => {
+		const sandbox = await DiscordSandbox.start({ guilds: [seedGuild({ seed: 5, members: 5 })] });
+		const fixture = fileURLToPath(new URL('./fixtures/sapphireRegistrationBot.ts', import.meta.url));
+		const guildId = [...sandbox.state.guilds.keys()][0];
+		const boot = () => promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, sandbox.apiUrl, guildId], { timeout: 20_000 });
+		const commandCalls = (from: number) =>
+			sandbox.requests
+				.slice(from)
+				.filter((r) => r.route.includes('/commands') && r.method !== 'GET')
+				.map((r) => `${r.route} ${r.status}`)
+				.sort();
+		try {
+			let mark = sandbox.requests.length;
+			await boot();
+			expect(commandCalls(mark)).toEqual(['POST /applications/:id/commands 201', 'POST /applications/:id/guilds/:id/commands 201']);
+			mark = sandbox.requests.length;
+			await boot();
+			const reads = sandbox.requests.slice(mark).map((r) => r.route);
+			expect(reads).toContain('GET /applications/:id/commands');
+			expect(reads).toContain('GET /applications/:id/guilds/:id/commands');
+			expect(commandCalls(mark)).toEqual([]);
+		} finally {
 			await sandbox.stop();
 		}
 	});
