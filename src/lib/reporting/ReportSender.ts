@@ -13,6 +13,8 @@ export interface SendResult {
 	status?: number;
 	code?: number | string;
 	retryAfterMs?: number;
+	/** False when the request certainly never reached Discord. */
+	reachedDiscord?: boolean;
 	messageId?: string;
 }
 

@@ -339,11 +339,15 @@ export class Reporter implements Service {
 			try {
 				const limited = new Promise<null>((resolve) => controller.signal.addEventListener('abort', () => resolve(null), { once: true }));
 				// The aborted request settles by itself once discord.js's wait ends; it is not sent then.
-				result = await Promise.race([this.sender.send(ch.id, { body, files: [] }, { timeoutMs, signal: controller.signal }), limited]);
+				const attempt = () => Promise.race([this.sender.send(ch.id, { body, files: [] }, { timeoutMs, signal: controller.signal }), limited]);
+				result = await attempt();
+				// A keep-alive socket that died while idle says nothing about Discord: try once more on a fresh one.
+				if (result?.reason.startsWith('connection lost')) result = await attempt();
 			} finally {
 				this.rest.off('rateLimited', onLimited);
 			}
-			this.limiter.complete?.(ch.id, this.now());
+			if (result?.reachedDiscord === false) await this.limiter.cancel?.(ch.id);
+			else await this.limiter.complete?.(ch.id, this.now());
 			const ms = Math.round(performance.now() - begin);
 			if (result === null || (rateLimited !== undefined && result.outcome !== 'ok')) return { ...base, ok: false, ms, reason: `rate limited (retry after ${((rateLimited ?? 0) / 1000).toFixed(1)} s)` };
 			if (result.outcome === 'ok') {
@@ -510,12 +514,10 @@ export class Reporter implements Service {
 	private async send(ch: ChannelState, packed: PackedMessage, fromSpool: boolean): Promise<SendResult> {
 		this.persistSeq();
 		ch.inFlight = { events: packed.events, fromSpool, spooled: false };
-		let result: SendResult;
-		try {
-			result = await this.sender.send(ch.id, packed, { signal: this.abortSends.signal });
-		} finally {
-			this.limiter.complete?.(ch.id, this.now());
-		}
+		const result = await this.sender.send(ch.id, packed, { signal: this.abortSends.signal });
+		// During an outage, refused connections must not eat the pacing budget the replay needs afterwards.
+		if (result.reachedDiscord === false) await this.limiter.cancel?.(ch.id);
+		else await this.limiter.complete?.(ch.id, this.now());
 		const spooledMeanwhile = ch.inFlight.spooled;
 		ch.inFlight = undefined;
 		ch.stats.lastSendMs = result.ms;

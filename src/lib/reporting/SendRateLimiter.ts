@@ -15,6 +15,8 @@ export interface SendRateLimiter {
 	tryAcquire(key: string, now: number, urgent: boolean): number | Promise<number>;
 	/** Moves the newest reservation of `key` to `now`, when the send finished (it reached Discord at or before this). */
 	complete?(key: string, now: number): void | Promise<void>;
+	/** Gives back the newest reservation of `key`: the send never reached Discord (connection refused). */
+	cancel?(key: string): void | Promise<void>;
 }
 
 export interface SlidingWindowOptions {
@@ -56,6 +58,10 @@ export class SlidingWindowRateLimiter implements SendRateLimiter {
 	public complete(key: string, now: number): void {
 		const stamps = this.sends.get(key);
 		if (stamps?.length) stamps[stamps.length - 1] = Math.max(stamps[stamps.length - 1]!, now);
+	}
+
+	public cancel(key: string): void {
+		this.sends.get(key)?.pop();
 	}
 
 	private stamps(key: string, now: number): number[] {

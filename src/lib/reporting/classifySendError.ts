@@ -18,6 +18,8 @@ export interface ClassifiedError {
 	code?: number | string;
 	/** For rate limits: ms Discord asked us to wait. */
 	retryAfterMs?: number;
+	/** False when the request certainly never reached Discord (refused, no route, DNS): it used no rate limit. */
+	reachedDiscord?: boolean;
 }
 
 const NETWORK_CODES = new Set([
@@ -37,6 +39,11 @@ const NETWORK_CODES = new Set([
 	'UND_ERR_BODY_TIMEOUT',
 	'UND_ERR_CLOSED'
 ]);
+
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
+
+/** An established (often idle keep-alive) connection that broke, as opposed to Discord not answering at all. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 const CHANNEL_CODES: Record<number, string> = {
 	10003: 'unknown channel',
@@ -69,7 +76,8 @@ export function classifySendError(error: unknown): ClassifiedError {
 		return { outcome: 'retryable', reason: `rate limited (retry after ${(error.retryAfter / 1000).toFixed(1)} s)`, retryAfterMs: error.retryAfter };
 	}
 	const network = networkCode(error);
-	if (network) return { outcome: 'retryable', reason: `Discord unreachable (${network})`, code: network };
+	if (network && CONNECTION_LOST.has(network)) return { outcome: 'retryable', reason: `connection lost (${network})`, code: network };
+	if (network) return { outcome: 'retryable', reason: `Discord unreachable (${network})`, code: network, reachedDiscord: !NEVER_CONNECTED.has(network) };
 	if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return { outcome: 'retryable', reason: 'request aborted (timeout)' };
 	// Unknown failures are retried with backoff: losing reports to a transient oddity is worse than waiting.
 	const message = typeof err?.message === 'string' ? err.message.split('\n')[0] : String(error);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validateMessagePayload } from '../../../sandbox/index.js';
 import { ChannelBatcher, type PackedMessage } from '#lib/reporting/ChannelBatcher.js';
 import { decodeReportMessage } from '#lib/reporting/decodeReportMessage.js';
 import { EventFormatter } from '#lib/reporting/EventFormatter.js';
@@ -128,6 +129,8 @@ describe('ChannelBatcher', () => {
 				const messages = drain(batcher, events);
 				const seen: number[] = [];
 				for (const message of messages) {
+					// The sandbox answers exactly what Discord would (400 50035, 413 40005); ours must agree it is fine.
+					expect(validateMessagePayload(message.body, message.files.map((file) => ({ size: file.data.length })))).toBeNull();
 					expect(messageLimitProblems(message.body, message.files)).toEqual([]);
 					expect(message.body.allowed_mentions).toEqual({ parse: [] });
 					expect(message.files.length).toBeLessThanOrEqual(MESSAGE_LIMITS.files);

@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordSandbox } from '../../../sandbox/index.js';
 import type { Reporter } from '#lib/reporting/Reporter.js';
-import { CHANNELS, delivered, messagePosts, range, reporterFor, startReportingSandbox, tempDir, waitFor } from './support/reportingSandbox.js';
+import { CHANNELS, delivered, messagePosts, range, reporterFor, startReportingSandbox, tempDir, TestClock, waitFor } from './support/reportingSandbox.js';
 
 let sandbox: DiscordSandbox;
 let tmp: ReturnType<typeof tempDir>;
+let clock: TestClock;
 const reporters: Reporter[] = [];
 
 beforeEach(async () => {
-	sandbox = await startReportingSandbox();
+	clock = new TestClock();
+	sandbox = await startReportingSandbox({ now: clock.now });
 	tmp = tempDir();
 });
 afterEach(async () => {
@@ -65,5 +67,39 @@ describe('Reporter against the sandbox', () => {
 		expect(messagePosts(sandbox, CHANNELS.performance)).toHaveLength(0);
 		for (let i = 0; i < 60; i++) reporter.enqueue('performance', { event: 'sample', data: { cpu: i } });
 		await waitFor(() => messagePosts(sandbox, CHANNELS.performance).length >= 1, 2000, 'a full message');
+	});
+
+	it('flush intervals come from the clock: 30 s for logs, 15 min for analytics', async () => {
+		const { reporter } = make({ now: clock.now, flushIntervalMs: 30_000, analyticsIntervalMs: 900_000 });
+		reporter.start();
+		reporter.enqueue('logs', { event: 'a' });
+		reporter.enqueue('analytics', { event: 'b' });
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		expect(messagePosts(sandbox)).toHaveLength(0);
+		clock.advance(30_001);
+		await waitFor(() => messagePosts(sandbox, CHANNELS.logs).length === 1, 2000, 'the logs flush');
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(messagePosts(sandbox, CHANNELS.analytics)).toHaveLength(0);
+		clock.advance(870_000);
+		await waitFor(() => messagePosts(sandbox, CHANNELS.analytics).length === 1, 2000, 'the analytics flush');
+	});
+
+	it('enqueue never throws and counts what it cannot take; odd data is still delivered', async () => {
+		const { reporter } = make({ now: clock.now });
+		reporter.start();
+		const cyclic: Record<string, unknown> = { big: 10n ** 30n };
+		cyclic.self = cyclic;
+		Object.defineProperty(cyclic, 'trap', { enumerable: true, get: () => { throw new Error('getter'); } });
+		expect(() => reporter.enqueue('nope' as never, { event: 'x' })).not.toThrow();
+		expect(() => reporter.enqueue('logs', null as never)).not.toThrow();
+		reporter.enqueue('logs', { event: 42 as never, severity: 'BOGUS' as never, timestamp: 'not a date', data: cyclic });
+		reporter.enqueue('logs', { event: 'ok', timestamp: new Date('2024-05-06T07:08:09Z'), data: 'not an object' as never });
+		const snapshot = reporter.snapshot();
+		expect(snapshot).toMatchObject({ enqueued: 2, enqueueErrors: 2, seq: 2 });
+		clock.advance(1000);
+		await waitFor(() => delivered(sandbox, CHANNELS.logs).length === 2, 2000, 'delivery');
+		const [first, second] = delivered(sandbox, CHANNELS.logs);
+		expect(first!.event).toBe('42');
+		expect(second!.event).toBe('ok');
 	});
 });

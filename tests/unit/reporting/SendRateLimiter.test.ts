@@ -30,4 +30,12 @@ describe('SlidingWindowRateLimiter', () => {
 		limiter.complete('k', 700); // slow request: Discord may have seen it as late as 700
 		expect(limiter.tryAcquire('k', 1200, false)).toBe(500);
 	});
+
+	it('cancel() gives back a reservation that never reached Discord', () => {
+		const limiter = new SlidingWindowRateLimiter({ limit: 1, windowMs: 1000, marginMs: 0, reservedForUrgent: 0 });
+		expect(limiter.tryAcquire('k', 0, false)).toBe(0);
+		limiter.cancel('k');
+		expect(limiter.tryAcquire('k', 1, false)).toBe(0);
+		expect(limiter.tryAcquire('k', 2, false)).toBe(999);
+	});
 });

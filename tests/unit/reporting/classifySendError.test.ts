@@ -27,6 +27,7 @@ describe('classifySendError', () => {
 		expect(classifySendError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toMatchObject({ outcome: 'retryable', reason: 'Discord unreachable (ECONNREFUSED)' });
 		expect(classifySendError(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }))).toMatchObject({ reason: 'Discord unreachable (ENOTFOUND)' });
 		expect(classifySendError(new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })], ''))).toMatchObject({ reason: 'Discord unreachable (ECONNREFUSED)' });
+		expect(classifySendError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toMatchObject({ outcome: 'retryable', reason: 'connection lost (UND_ERR_SOCKET)' });
 		expect(classifySendError(new DOMException('This operation was aborted', 'AbortError'))).toMatchObject({ outcome: 'retryable' });
 		expect(classifySendError(new Error('something odd'))).toMatchObject({ outcome: 'retryable', reason: 'send failed: something odd' });
 	});
