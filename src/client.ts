@@ -1,6 +1,7 @@
 import { ApplicationCommandRegistries, container, LogLevel, RegisterBehavior, SapphireClient } from '@sapphire/framework';
 import '@sapphire/plugin-scheduled-tasks/register';
 import { GatewayIntentBits, Options, Partials } from 'discord.js';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '#root/config.js';
 import type { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { redisConnectionOptions } from '#lib/redisConnection.js';
@@ -33,6 +34,9 @@ export class NexusClient extends SapphireClient {
 				StageInstanceManager: 0
 			}),
 			allowedMentions: { parse: [] },
+			// Pieces live next to this file (dist/ in production). Explicit, because Sapphire otherwise
+			// looks for package.json in the working directory, which pm2 or a test may set elsewhere.
+			baseUserDirectory: fileURLToPath(new URL('.', import.meta.url)),
 			rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
 			logger: { instance: logger, level: LogLevel.Info },
 			loadMessageCommandListeners: false,

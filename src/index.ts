@@ -1,6 +1,10 @@
-import { container } from '@sapphire/framework';
+import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { formatConfigProblems, loadConfig } from '#root/config.js';
+
+// Run from the project folder whatever the caller's cwd: Sapphire finds package.json (ESM, pieces
+// root) there, and relative paths (.env, ./data) mean the same under pm2, npm start or a test.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
 // .env is optional: under pm2 or a container the environment is usually set directly.
 loadDotenv({ quiet: true });
@@ -13,8 +17,8 @@ if (!result.ok) {
 }
 
 const { boot } = await import('#lib/boot.js');
+// Imported only now, after chdir: Sapphire reads package.json from the cwd when its modules load.
 await boot(result.config).catch((error: unknown) => {
-	container.logger?.fatal?.('Boot failed:', error);
 	process.stderr.write(`Nexus failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
 	process.exit(1);
 });
