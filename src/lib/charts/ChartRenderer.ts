@@ -10,6 +10,7 @@ import {
 	LineController,
 	LineElement,
 	PointElement,
+	type ChartConfiguration,
 	type Plugin
 } from 'chart.js';
 import { createRequire } from 'node:module';
@@ -21,6 +22,7 @@ import type {
 	CompositeSpec,
 	EmptySpec,
 	HeatmapSpec,
+	RankingPanel,
 	RankingSpec,
 	ServerOverviewSpec,
 	TimeSeriesSpec
@@ -30,6 +32,7 @@ import { DEFAULT_EMPTY_MESSAGE, paintEmptyState } from './paintEmptyState.js';
 import { layoutFrame, paintFrame, type Box, type Frame } from './paintFrame.js';
 import { paintHeatmap } from './paintHeatmap.js';
 import { paintRanking, paintRankingPanel } from './paintRanking.js';
+import { RenderWorkerPool } from './RenderWorkerPool.js';
 import { buildTimeSeriesConfig } from './timeSeriesChartConfig.js';
 
 export interface ChartRendererOptions {
@@ -41,21 +44,31 @@ export interface ChartRendererOptions {
 	theme?: ChartTheme;
 	/** Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf; default: the dejavu-fonts-ttf package. */
 	fontDir?: string;
-	/** Line series longer than this are reduced (LTTB) before drawing; default half the plot width in px. */
+	/** Line series longer than this are reduced (LTTB) before drawing; default a third of the plot width in px. */
 	maxLinePoints?: number;
 	/** Called after every render, e.g. to feed a metrics histogram. */
 	onRender?: (timing: RenderTiming) => void;
+	/**
+	 * Worker threads to draw in. 0 (default): draw in the calling thread, where Chart.js layout
+	 * and Skia rasterisation block the event loop for the draw time. >= 1: draw in that many
+	 * workers; the event loop only clones the spec in and the PNG out (call start()/stop()).
+	 */
+	workers?: number;
 }
 
 export interface RenderTiming {
 	layout: ChartLayout;
 	/** True when the "no data yet" image was drawn instead of the requested layout. */
 	empty: boolean;
-	/** Synchronous drawing (Chart.js + our painters) on the main thread. */
+	/** Synchronous drawing (Chart.js + our painters), in the drawing thread. */
 	drawMs: number;
-	/** Wall time of the async PNG encode (runs on the libuv pool, not the event loop). */
+	/** Wall time of the async PNG encode (compression runs on the libuv pool). */
 	encodeMs: number;
-	/** Everything this render held the event loop for: draw + encode call + chart teardown. */
+	/**
+	 * What this render held the caller's event loop for. Drawing in this thread: draw + the encode
+	 * call (@napi-rs/canvas rasterises its recorded drawing there, synchronously) + chart teardown.
+	 * With workers: cloning the spec in and the PNG out.
+	 */
 	mainThreadMs: number;
 	bytes: number;
 }
@@ -100,6 +113,7 @@ export class ChartRenderer {
 	public readonly theme: ChartTheme;
 	private readonly maxLinePoints: number | undefined;
 	private readonly onRender: ((timing: RenderTiming) => void) | undefined;
+	private readonly pool: RenderWorkerPool | undefined;
 	private readonly counters: RendererStats = {
 		renders: 0,
 		empty: 0,
@@ -116,6 +130,10 @@ export class ChartRenderer {
 		this.theme = options.theme ?? discordDarkTheme;
 		this.maxLinePoints = options.maxLinePoints;
 		this.onRender = options.onRender;
+		if ((options.workers ?? 0) > 0) {
+			const { onRender: _onRender, workers, ...workerOptions } = options;
+			this.pool = new RenderWorkerPool(workers ?? 1, workerOptions);
+		}
 		registerFonts(this.theme.fontFamily, options.fontDir ?? defaultFontDir());
 		// Chart.js keeps one global registry: registering again is a no-op, so this is idempotent.
 		Chart.register(LineController, BarController, LineElement, BarElement, PointElement, CategoryScale, LinearScale, Legend, Filler);
@@ -154,8 +172,28 @@ export class ChartRenderer {
 		return (await this.render({ layout: 'empty', ...spec })).png;
 	}
 
+	/** Service start: with workers, spawns them and waits until they can draw. */
+	public async start(): Promise<void> {
+		await this.pool?.start();
+	}
+
+	/** Service stop: ends the workers (renders still in flight fail). */
+	public async stop(): Promise<void> {
+		await this.pool?.close();
+	}
+
 	/** Any layout, with its timings. Layouts with nothing to plot come back as the empty image. */
 	public async render(spec: ChartSpec): Promise<RenderResult> {
+		if (this.pool) {
+			try {
+				const result = await this.pool.render(spec);
+				this.record(result);
+				return result;
+			} catch (error) {
+				this.counters.errors++;
+				throw error;
+			}
+		}
 		const start = performance.now();
 		const canvas = createCanvas(this.width, this.height);
 		let chart: Chart | undefined;
@@ -200,15 +238,11 @@ export class ChartRenderer {
 	private paint(spec: ChartSpec, canvas: Canvas): Chart | undefined {
 		switch (spec.layout) {
 			case 'timeSeries':
-				return this.paintTimeSeries(canvas, spec, null);
 			case 'composite':
-				return this.paintTimeSeries(canvas, spec, spec.panels);
 			case 'serverOverview': {
-				const unit = spec.topValueLabel ?? 'messages';
-				return this.paintTimeSeries(canvas, spec, [
-					{ title: 'Top channels', items: spec.topChannels, valueLabel: unit },
-					{ title: 'Top members', items: spec.topMembers, valueLabel: unit }
-				]);
+				const config = this.chartConfig(spec);
+				if (!config) throw new Error(`ChartRenderer: no chart config for ${spec.layout}`);
+				return new Chart(canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0], config);
 			}
 			case 'ranking': {
 				const { ctx, frame } = this.paintOwnFrame(canvas, spec);
@@ -239,7 +273,31 @@ export class ChartRenderer {
 		return { ctx, frame };
 	}
 
-	private paintTimeSeries(canvas: Canvas, spec: TimeSeriesSpec, panels: CompositeSpec['panels'] | null): Chart {
+	/**
+	 * The Chart.js configuration this renderer draws for a time-series layout (frame and panels
+	 * included, as a plugin), or undefined for layouts drawn without Chart.js. Self-contained, so
+	 * it also draws on another Chart.js instance and canvas backend (the benchmark's peer).
+	 */
+	public chartConfig(spec: ChartSpec, overrides: { maxLinePoints?: number } = {}): ChartConfiguration | undefined {
+		switch (spec.layout) {
+			case 'timeSeries':
+				return this.timeSeriesConfig(spec, null, overrides);
+			case 'composite':
+				return this.timeSeriesConfig(spec, spec.panels, overrides);
+			case 'serverOverview': {
+				const unit = spec.topValueLabel ?? 'messages';
+				const panels = [
+					{ title: 'Top channels', items: spec.topChannels, valueLabel: unit },
+					{ title: 'Top members', items: spec.topMembers, valueLabel: unit }
+				];
+				return this.timeSeriesConfig(spec, panels, overrides);
+			}
+			default:
+				return undefined;
+		}
+	}
+
+	private timeSeriesConfig(spec: TimeSeriesSpec, panels: readonly RankingPanel[] | null, overrides: { maxLinePoints?: number }): ChartConfiguration {
 		const frame = layoutFrame(this.width, this.height, spec);
 		const { plot, panelBoxes } = splitContent(frame, panels?.length ?? 0);
 		const theme = this.theme;
@@ -255,20 +313,23 @@ export class ChartRenderer {
 				);
 			}
 		};
-		const config = buildTimeSeriesConfig(spec, {
+		return buildTimeSeriesConfig(spec, {
 			width: this.width,
 			height: this.height,
 			plot,
 			unit: frame.unit,
 			theme,
 			pixelRatio: this.pixelRatio,
-			maxLinePoints: this.maxLinePoints ?? Math.max(50, Math.round(plot.width / 2)),
+			// A point per ~3 px: denser lines look the same but cost the rasteriser (main thread) far more.
+			maxLinePoints: overrides.maxLinePoints ?? this.maxLinePoints ?? Math.max(60, Math.round(plot.width / 3)),
 			plugins: [framePlugin]
 		});
-		return new Chart(canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0], config);
 	}
 
-	private record(timing: RenderTiming): void {
+	private record(result: RenderTiming): void {
+		// Only the timing fields: a RenderResult also carries the PNG, which onRender must not keep.
+		const { layout, empty, drawMs, encodeMs, mainThreadMs, bytes } = result;
+		const timing: RenderTiming = { layout, empty, drawMs, encodeMs, mainThreadMs, bytes };
 		const c = this.counters;
 		c.renders++;
 		if (timing.empty) c.empty++;

@@ -109,9 +109,12 @@ function paintSummary(
 		ctx.font = font(theme, 13 * u);
 		ctx.fillStyle = theme.textMuted;
 		ctx.fillText(fitText(ctx, cleanLabel(item.label, ''), tileWidth - 2 * inset), x + inset, box.y + 26 * u);
-		ctx.font = font(theme, 24 * u, 'bold');
 		ctx.fillStyle = theme.text;
 		const value = typeof item.value === 'number' ? formatNumber(item.value) : item.value;
+		// A long value first gets a smaller font, and only then an ellipsis.
+		let size = 24;
+		ctx.font = font(theme, size * u, 'bold');
+		while (size > 16 && ctx.measureText(value).width > tileWidth - 2 * inset) ctx.font = font(theme, (size -= 2) * u, 'bold');
 		ctx.fillText(fitText(ctx, value, tileWidth - 2 * inset), x + inset, box.y + 56 * u);
 	});
 }

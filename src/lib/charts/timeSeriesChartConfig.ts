@@ -5,6 +5,9 @@ import { lttb, type XYPoint } from './downsample.js';
 import { formatCompact } from './formatNumber.js';
 import type { Box } from './paintFrame.js';
 
+/** Lines with more points than this are drawn as straight segments. */
+export const SMOOTH_MAX_POINTS = 120;
+
 export interface TimeSeriesConfigOptions {
 	/** Canvas size in CSS pixels; the plot is placed in `plot` through layout padding. */
 	width: number;
@@ -67,7 +70,10 @@ export function buildTimeSeriesConfig(spec: TimeSeriesSpec, options: TimeSeriesC
 			pointRadius: points <= 45 ? Math.round(3 * u) : 0,
 			pointBackgroundColor: color,
 			pointBorderWidth: 0,
-			cubicInterpolationMode: 'monotone',
+			// Curves read well on a few dozen points; on dense series they are invisible but cost
+			// the rasteriser several times what straight segments do.
+			cubicInterpolationMode: data.length <= SMOOTH_MAX_POINTS ? 'monotone' : 'default',
+			tension: 0,
 			fill: fill ? 'origin' : false,
 			backgroundColor: fill ? (ctx: ScriptableContext<'line'>) => areaGradient(ctx, color) : withAlpha(color, 0.2)
 		} as ChartDataset<'line', XYPoint[]>;
