@@ -28,6 +28,7 @@ import type {
 	TimeSeriesSpec
 } from './ChartSpecs.js';
 import { discordDarkTheme, type ChartTheme } from './ChartTheme.js';
+import { formatBucketLabels } from './formatBucketLabels.js';
 import { DEFAULT_EMPTY_MESSAGE, paintEmptyState } from './paintEmptyState.js';
 import { layoutFrame, paintFrame, type Box, type Frame } from './paintFrame.js';
 import { paintHeatmap } from './paintHeatmap.js';
@@ -313,7 +314,7 @@ export class ChartRenderer {
 				);
 			}
 		};
-		return buildTimeSeriesConfig(spec, {
+		return buildTimeSeriesConfig({ ...spec, labels: timeSeriesLabels(spec) }, {
 			width: this.width,
 			height: this.height,
 			plot,
@@ -363,10 +364,10 @@ export function isEmptySpec(spec: ChartSpec): boolean {
 	const hasValue = (values: readonly number[]) => values.some((v) => Number.isFinite(v) && v !== 0);
 	switch (spec.layout) {
 		case 'timeSeries':
-			return spec.labels.length === 0 || !spec.series.some((s) => hasValue(s.values));
+			return bucketCount(spec) === 0 || !spec.series.some((s) => hasValue(s.values));
 		case 'composite':
 		case 'serverOverview': {
-			const seriesEmpty = spec.labels.length === 0 || !spec.series.some((s) => hasValue(s.values));
+			const seriesEmpty = bucketCount(spec) === 0 || !spec.series.some((s) => hasValue(s.values));
 			const panelItems = spec.layout === 'composite' ? spec.panels.flatMap((p) => p.items) : [...spec.topChannels, ...spec.topMembers];
 			return seriesEmpty && !hasValue(panelItems.map((item) => item.value));
 		}
@@ -377,6 +378,17 @@ export function isEmptySpec(spec: ChartSpec): boolean {
 		case 'empty':
 			return true;
 	}
+}
+
+function bucketCount(spec: TimeSeriesSpec): number {
+	return spec.labels?.length ?? spec.time?.startsMs.length ?? 0;
+}
+
+/** The x labels: given, or formatted from the bucket starts in the guild's timezone. */
+export function timeSeriesLabels(spec: TimeSeriesSpec): readonly string[] {
+	if (spec.labels) return spec.labels;
+	if (!spec.time) return [];
+	return formatBucketLabels(spec.time.startsMs, spec.time.bucket, spec.time.timeZone);
 }
 
 function toEmpty(spec: Exclude<ChartSpec, { layout: 'empty' }>): ChartSpec {

@@ -1,4 +1,5 @@
-/** Pure data in: what each report layout needs. Labels arrive formatted (see formatBucketLabels). */
+/** Pure data in (structured-clonable, so it can go to a render worker): what each layout needs. */
+import type { BucketSize } from './formatBucketLabels.js';
 
 export interface SummaryItem {
 	label: string;
@@ -28,8 +29,20 @@ export interface TimeSeries {
 	fill?: boolean;
 }
 
+/** Time buckets as stored: the renderer formats their labels (see formatBucketLabels). */
+export interface TimeAxis {
+	/** Bucket starts, epoch ms; day buckets start at local midnight of `timeZone`. */
+	startsMs: readonly number[];
+	bucket: BucketSize;
+	/** IANA zone of the guild, e.g. "Europe/Paris". */
+	timeZone: string;
+}
+
 export interface TimeSeriesSpec extends SpecBase {
-	labels: readonly string[];
+	/** x labels, already formatted; or give `time` and let the renderer format them. */
+	labels?: readonly string[];
+	/** Bucket starts to label in the guild's timezone (formatted where the chart is drawn, e.g. a worker). */
+	time?: TimeAxis;
 	series: readonly TimeSeries[];
 	/** Axis titles, e.g. { left: 'Messages', right: 'Voice minutes' }. */
 	axisTitles?: { left?: string; right?: string };

@@ -27,7 +27,7 @@ export interface TimeSeriesConfigOptions {
  * the benchmark relies on to draw "the same chart" with a peer library.
  * Data goes in pre-parsed ({x: labelIndex, y}, parsing: false, normalized) to skip Chart.js parsing.
  */
-export function buildTimeSeriesConfig(spec: TimeSeriesSpec, options: TimeSeriesConfigOptions): ChartConfiguration {
+export function buildTimeSeriesConfig(spec: TimeSeriesSpec & { labels: readonly string[] }, options: TimeSeriesConfigOptions): ChartConfiguration {
 	const { theme, unit: u, plot } = options;
 	const points = spec.labels.length;
 	const lineCount = spec.series.filter((s) => (s.kind ?? 'line') === 'line').length;

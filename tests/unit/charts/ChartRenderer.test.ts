@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChartRenderer, isEmptySpec } from '#lib/charts/ChartRenderer.js';
+import { ChartRenderer, isEmptySpec, timeSeriesLabels } from '#lib/charts/ChartRenderer.js';
 import type { ChartSpec } from '#lib/charts/ChartSpecs.js';
 import { discordDarkTheme } from '#lib/charts/ChartTheme.js';
-import { growthSeries, heatmap, ranking, serverOverview, serverTimeSeries } from './chartFixtures.js';
+import { formatBucketLabels } from '#lib/charts/formatBucketLabels.js';
+import { dailyStarts, growthSeries, heatmap, ranking, serverOverview, serverTimeSeries } from './chartFixtures.js';
 import { countColour, decodePng, distinctColours, mix } from './pngInspect.js';
 
 // Every image the suite renders is also written here, to look at by eye.
@@ -115,6 +116,16 @@ describe('ChartRenderer', () => {
 		const image = await decodePng(result.png);
 		expect(countColour(image, discordDarkTheme.palette[0], 10)).toBeGreaterThan(1000);
 		expect(result.drawMs).toBeLessThan(500);
+	});
+
+	it('formats bucket starts itself when given a time axis instead of labels', async () => {
+		const starts = dailyStarts(30);
+		const withTime = { ...serverTimeSeries(), labels: undefined, time: { startsMs: starts, bucket: 'day' as const, timeZone: 'America/New_York' } };
+		expect(timeSeriesLabels(withTime)).toEqual(formatBucketLabels(starts, 'day', 'America/New_York'));
+		const [a, b] = await Promise.all([renderer.renderTimeSeries(withTime), renderer.renderTimeSeries(serverTimeSeries())]);
+		// serverTimeSeries() carries exactly those labels, pre-formatted.
+		expect(a.equals(b)).toBe(true);
+		expect(isEmptySpec({ layout: 'timeSeries', ...withTime, time: { ...withTime.time, startsMs: [] } })).toBe(true);
 	});
 
 	it('renders at a pixel ratio', async () => {
