@@ -36,6 +36,8 @@ export interface RestLatencyTrackerOptions {
 	now?: () => number;
 	/** Called for every completed request (e.g. to feed the Prometheus histogram). */
 	onResponse?: (info: RestResponseInfo) => void;
+	/** Called for every request that got no response, with its error code (ECONNREFUSED, TIMEOUT...). */
+	onFailure?: (code: string) => void;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']);
@@ -48,12 +50,14 @@ export class RestLatencyTracker {
 	private readonly windowMs: number;
 	private readonly now: () => number;
 	private readonly onResponse: ((info: RestResponseInfo) => void) | undefined;
+	private readonly onFailure: ((code: string) => void) | undefined;
 	private readonly plain: TimedSamples;
 	private readonly uploads: TimedSamples;
 	private lastSuccessAt: number | null = null;
 	private lastFailureAt: number | null = null;
 	private lastFailure: { code: string; message: string } | null = null;
-	private lastWasServerError = false;
+	/** Outcome of the most recent request (order matters, not timestamps: two can share a millisecond). */
+	private lastOutcome: 'none' | 'answered' | 'serverError' | 'network' = 'none';
 	private consecutiveFailures = 0;
 	private readonly responses = { ok: 0, clientError: 0, rateLimited: 0, serverError: 0, networkError: 0 };
 
@@ -61,6 +65,7 @@ export class RestLatencyTracker {
 		this.windowMs = options.windowMs ?? 5 * 60_000;
 		this.now = options.now ?? Date.now;
 		this.onResponse = options.onResponse;
+		this.onFailure = options.onFailure;
 		const capacity = options.capacity ?? 2048;
 		this.plain = new TimedSamples(capacity);
 		this.uploads = new TimedSamples(Math.max(16, capacity >> 2));
@@ -71,7 +76,7 @@ export class RestLatencyTracker {
 		const at = this.now();
 		const upload = details.upload ?? false;
 		(upload ? this.uploads : this.plain).record(durationMs, at);
-		this.lastWasServerError = status >= 500;
+		this.lastOutcome = status >= 500 ? 'serverError' : 'answered';
 		if (status >= 500) {
 			this.responses.serverError++;
 			this.consecutiveFailures++;
@@ -91,17 +96,23 @@ export class RestLatencyTracker {
 	public recordFailure(error: unknown): void {
 		this.responses.networkError++;
 		this.consecutiveFailures++;
-		this.lastWasServerError = false;
+		this.lastOutcome = 'network';
 		this.lastFailureAt = this.now();
 		this.lastFailure = { code: networkErrorCode(error), message: String((error as Error)?.message ?? error).slice(0, 200) };
+		this.onFailure?.(this.lastFailure.code);
 	}
 
 	public reachability(): ApiReachability {
-		if (this.lastSuccessAt === null && this.lastFailureAt === null) return 'unknown';
-		if (this.lastFailureAt !== null && (this.lastSuccessAt === null || this.lastFailureAt > this.lastSuccessAt)) {
-			return this.lastWasServerError ? 'degraded' : 'unreachable';
+		switch (this.lastOutcome) {
+			case 'none':
+				return 'unknown';
+			case 'answered':
+				return 'reachable';
+			case 'serverError':
+				return 'degraded';
+			case 'network':
+				return 'unreachable';
 		}
-		return 'reachable';
 	}
 
 	public stats(): RestLatencyStats {

@@ -179,12 +179,6 @@ export class SystemSampler {
 		const load = this.deps.loadavg();
 		const loadAverage: [number, number, number] = [load[0] ?? 0, load[1] ?? 0, load[2] ?? 0];
 
-		const limitRaw = this.deps.constrainedMemory();
-		const limitBytes = limitRaw && limitRaw > 0 && limitRaw < memory.total ? limitRaw : null;
-		const usedBytes = Math.max(0, memory.total - memory.available);
-		const usedPercent = memory.total > 0 ? (usedBytes / memory.total) * 100 : 0;
-		const rssPercentOfLimit = limitBytes ? (this.deps.rss() / limitBytes) * 100 : null;
-
 		const validMounts = mounts.filter((mount): mount is NonNullable<typeof mount> => mount !== undefined);
 		return {
 			at,
@@ -197,18 +191,7 @@ export class SystemSampler {
 				loadAverage,
 				loadPerCore: loadAverage[0] / this.cores
 			},
-			memory: {
-				totalBytes: memory.total,
-				availableBytes: memory.available,
-				usedBytes,
-				usedPercent,
-				swapTotalBytes: memory.swaptotal,
-				swapUsedBytes: memory.swapused,
-				swapPercent: memory.swaptotal > 0 ? (memory.swapused / memory.swaptotal) * 100 : 0,
-				limitBytes,
-				rssPercentOfLimit,
-				effectivePercent: Math.max(usedPercent, rssPercentOfLimit ?? 0)
-			},
+			memory: this.memoryFigures(memory),
 			disk: {
 				mounts: validMounts,
 				maxUsedPercent: validMounts.reduce((max, mount) => Math.max(max, mount.usedPercent), 0),
@@ -225,6 +208,31 @@ export class SystemSampler {
 				txTotalBytes: net?.txBytes ?? 0,
 				interfaces: net?.interfaces ?? 0
 			}
+		};
+	}
+
+	/** Memory only: the cheap read behind the memory watch (one /proc/meminfo read). */
+	public async sampleMemory(): Promise<SystemSnapshot['memory']> {
+		return this.memoryFigures(await this.deps.memory());
+	}
+
+	private memoryFigures(memory: MemoryReading): SystemSnapshot['memory'] {
+		const limitRaw = this.deps.constrainedMemory();
+		const limitBytes = limitRaw && limitRaw > 0 && limitRaw < memory.total ? limitRaw : null;
+		const usedBytes = Math.max(0, memory.total - memory.available);
+		const usedPercent = memory.total > 0 ? (usedBytes / memory.total) * 100 : 0;
+		const rssPercentOfLimit = limitBytes ? (this.deps.rss() / limitBytes) * 100 : null;
+		return {
+			totalBytes: memory.total,
+			availableBytes: memory.available,
+			usedBytes,
+			usedPercent,
+			swapTotalBytes: memory.swaptotal,
+			swapUsedBytes: memory.swapused,
+			swapPercent: memory.swaptotal > 0 ? (memory.swapused / memory.swaptotal) * 100 : 0,
+			limitBytes,
+			rssPercentOfLimit,
+			effectivePercent: Math.max(usedPercent, rssPercentOfLimit ?? 0)
 		};
 	}
 
