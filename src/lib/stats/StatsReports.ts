@@ -1,0 +1,623 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { canonicalTimeZone, HourBucketer, type Bucket } from './HourBucketer.js';
+import { ACTIVE_MEMBER, NOT_OPTED_OUT } from './statsSql.js';
+import { FAMILIES, TABLES, tableName, type CounterFamily, type StatsDialect } from './statsSchema.js';
+import type {
+	ChannelStats,
+	GrowthReport,
+	Heatmap,
+	MembersFilter,
+	MemberStats,
+	OverviewTotals,
+	ReportOptions,
+	SeriesPoint,
+	ServerReport,
+	TopEntry,
+	TopOptions,
+	VoiceStats
+} from './statsTypes.js';
+import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan } from './timeBuckets.js';
+
+type Where = (table: string) => RawBuilder<unknown>;
+type IndexHint = 'user' | 'channel' | 'thread';
+type Row = Record<string, number | string | null>;
+
+const TRUE = sql`1 = 1`;
+const n = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+interface TopMetricSpec {
+	/** Column ranked by in the grouped source. */
+	column: 'messages' | 'voice_seconds' | 'reactions';
+	/** Never-decreasing all-time column of stats_member_totals bounding it. */
+	bound: 'messages' | 'voice_seconds' | 'reactions_added';
+}
+
+const TOP_METRICS: Record<string, TopMetricSpec> = {
+	messages: { column: 'messages', bound: 'messages' },
+	voice: { column: 'voice_seconds', bound: 'voice_seconds' },
+	reactions: { column: 'reactions', bound: 'reactions_added' }
+};
+
+/** First and last instants a range plan reads (whole days for daily parts). */
+function planStartMs(plan: RangePlan): number {
+	const starts = [...(plan.days ? [plan.days.fromDay * 24] : []), ...plan.hours.map((span) => span.from)];
+	return Math.min(...starts) * HOUR_MS;
+}
+
+function planEndMs(plan: RangePlan): number {
+	const ends = [...(plan.days ? [plan.days.toDay * 24] : []), ...plan.hours.map((span) => span.to)];
+	return Math.max(...ends) * HOUR_MS;
+}
+
+/** Ranges longer than this are clamped to start at the guild's first data, so series don't zero-fill back to 1970. */
+const MAX_UNCLAMPED_HOURS = 366 * 24;
+
+/** Everything a series needs: the bucketer in the report's timezone and the bucket keys covering the range. */
+interface SeriesContext {
+	bucket: Bucket;
+	bucketer: HourBucketer;
+	fromHour: number;
+	toHour: number;
+	floorHour: number;
+	keys: number[];
+	index: Map<number, number>;
+}
+
+/**
+ * The /guildstats queries. Every report reads one guild over a time range and excludes opted-out
+ * members (aggregates are written without them; member-level rows are filtered with NOT EXISTS).
+ *
+ * Totals and top lists read whole UTC days from the daily tables and the partial edge days from
+ * the hourly tables (planRange), so a 90-day report touches ~90 daily rows per series instead of
+ * 2160 hourly ones. Series and the heatmap aggregate per hour in SQL (one row per hour) and map
+ * hours to local buckets in JS (HourBucketer). Distinct active members come from precomputed
+ * counts (per hour, per UTC day, per local day) or, over a whole range that ends after the latest
+ * activity (every /guildstats range ends "now"), from one index range over last-activity times.
+ */
+export class StatsReports {
+	public constructor(
+		private readonly db: Kysely<any>,
+		private readonly dialect: StatsDialect,
+		private readonly floorHour: () => Promise<number>,
+		private readonly guildTimezone: (guildId: string) => Promise<string>
+	) {}
+
+	public async overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
+		const opts = normalize(options);
+		const plan = planRange(opts.range, await this.floorHour());
+		const members = membersWhere(opts.members);
+		const sums = await this.rows(sql`
+			select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions,
+				coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
+			from (${this.branches(FAMILIES.guild, plan, guildId, sql`messages, voice_seconds, reactions, joins, leaves`, members)}) as s`);
+		const commands = await this.rows(sql`
+			select coalesce(sum(ok), 0) as ok, coalesce(sum(failed), 0) as failed
+			from (${this.branches(FAMILIES.command, plan, guildId, sql`ok, failed`, () => TRUE)}) as s`);
+		const activeMembers = await this.activeMembers(guildId, opts, plan);
+		const row = sums[0];
+		const voiceSeconds = n(row.voice_seconds);
+		return {
+			messages: n(row.messages),
+			activeMembers,
+			voiceSeconds,
+			voiceMinutes: Math.round(voiceSeconds / 60),
+			reactions: n(row.reactions),
+			joins: n(row.joins),
+			leaves: n(row.leaves),
+			net: n(row.joins) - n(row.leaves),
+			commands: n(commands[0].ok) + n(commands[0].failed),
+			commandsFailed: n(commands[0].failed)
+		};
+	}
+
+	/** Distinct members active (message, voice, reaction added) in the range. */
+	private activeMembers(guildId: string, options: ReportOptions, plan: RangePlan): Promise<number> {
+		return this.distinctMembers(guildId, options, plan, 'last_at', (table) => ACTIVE_MEMBER(table));
+	}
+
+	/**
+	 * Distinct members with activity in the range. When nobody was active after the range (every
+	 * /guildstats range ends now), "active in the range" = "last active at or after its start": one
+	 * index range over stats_member_totals. Otherwise the member rows of the range are counted.
+	 */
+	private async distinctMembers(guildId: string, options: ReportOptions, plan: RangePlan, lastColumn: 'last_at' | 'voice_last_at', active: Where): Promise<number> {
+		const members = membersWhere(options.members);
+		const last = sql.ref(`t.${lastColumn}`);
+		const latest = await this.rows(sql`select max(${last}) as latest from ${sql.table(TABLES.memberTotals)} as t where t.guild_id = ${guildId}`);
+		if (latest[0].latest === null || latest[0].latest === undefined || n(latest[0].latest) === 0) return 0;
+		if (n(latest[0].latest) < planEndMs(plan)) {
+			const rows = await this.rows(sql`
+				select count(*) as n from ${sql.table(TABLES.memberTotals)} as t
+				where t.guild_id = ${guildId} and ${last} >= ${planStartMs(plan)} and ${members('t')} and ${NOT_OPTED_OUT('t.user_id')}`);
+			return n(rows[0].n);
+		}
+		const rows = await this.rows(sql`
+			select count(distinct user_id) as n from (${this.branches(FAMILIES.member, plan, guildId, sql`user_id`, (table) => sql`${active(table)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`)}) as s`);
+		return n(rows[0].n);
+	}
+
+	public async timeSeries(guildId: string, options: ReportOptions): Promise<SeriesPoint[]> {
+		const opts = normalize(options);
+		const ctx = await this.seriesContext(guildId, opts);
+		if (!ctx) return [];
+		const members = membersWhere(opts.members);
+		const points: SeriesPoint[] = ctx.keys.map((key) => ({
+			start: ctx.bucketer.bucketStart(key, ctx.bucket),
+			messages: 0,
+			activeMembers: 0,
+			voiceMinutes: 0,
+			reactions: 0,
+			joins: 0,
+			leaves: 0
+		}));
+		const voiceSeconds = new Array<number>(points.length).fill(0);
+		const { hourly, daily } = await this.timeRows(
+			FAMILIES.guild,
+			guildId,
+			ctx,
+			sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins, sum(leaves) as leaves, sum(active_members) as active`,
+			members
+		);
+		const add = (index: number, row: Row, withActive: boolean) => {
+			const point = points[index];
+			point.messages += n(row.messages);
+			point.reactions += n(row.reactions);
+			point.joins += n(row.joins);
+			point.leaves += n(row.leaves);
+			voiceSeconds[index] += n(row.voice_seconds);
+			if (withActive) point.activeMembers += n(row.active);
+		};
+		for (const row of hourly) add(this.indexOfHour(ctx, n(row.t)), row, ctx.bucket === 'hour');
+		const localActive = ctx.bucket === 'day' ? await this.localDayActive(guildId, ctx, opts) : null;
+		for (const row of daily) add(this.indexOfHour(ctx, n(row.t) * 24), row, ctx.bucket === 'hour' || !localActive!.complete);
+		if (localActive) {
+			for (const [localDay, count] of localActive.counts) {
+				const index = ctx.index.get(localDay);
+				if (index !== undefined) points[index].activeMembers += count;
+			}
+		}
+		points.forEach((point, index) => (point.voiceMinutes = Math.round(voiceSeconds[index] / 60)));
+		return points;
+	}
+
+	/**
+	 * Distinct active members per local day. When the report's timezone is the guild's own, these
+	 * were counted at flush time (stats_guild_local_daily, `complete`: covers old days too);
+	 * otherwise they are counted now from the hourly member rows, with a bucket expression that
+	 * applies the zone's offsets (DST included) in SQL.
+	 */
+	private async localDayActive(guildId: string, ctx: SeriesContext, options: ReportOptions): Promise<{ counts: Map<number, number>; complete: boolean }> {
+		const counts = new Map<number, number>();
+		const guildZone = await this.guildTimezone(guildId);
+		if (guildZone === ctx.bucketer.timeZone) {
+			const first = ctx.keys[0];
+			const last = ctx.keys[ctx.keys.length - 1];
+			const rows = await this.rows(sql`
+				select local_day, sum(active_members) as n from ${sql.table(TABLES.localDaily)}
+				where guild_id = ${guildId} and local_day >= ${first} and local_day <= ${last} and ${membersWhere(options.members)(TABLES.localDaily)}
+				group by local_day`);
+			for (const row of rows) counts.set(n(row.local_day), n(row.n));
+			return { counts, complete: true };
+		}
+		const from = Math.max(ctx.fromHour, ctx.floorHour);
+		if (from >= ctx.toHour) return { counts, complete: false };
+		const table = tableName(FAMILIES.member, 'hourly');
+		const bucketExpr = localDayExpression(ctx.bucketer, from, ctx.toHour);
+		const rows = await this.rows(sql`
+			select ${bucketExpr} as b, count(distinct m.user_id) as n from ${sql.table(table)} as m
+			where m.guild_id = ${guildId} and m.hour >= ${from} and m.hour < ${ctx.toHour} and ${ACTIVE_MEMBER('m')} and ${membersWhere(options.members)('m')} and ${NOT_OPTED_OUT('m.user_id')}
+			group by ${bucketExpr}`);
+		for (const row of rows) counts.set(n(row.b), n(row.n));
+		return { counts, complete: false };
+	}
+
+	public async top(guildId: string, options: TopOptions): Promise<TopEntry[]> {
+		const opts = normalize(options);
+		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
+		const plan = planRange(opts.range, await this.floorHour());
+		const metric = TOP_METRICS[options.by];
+		if (!metric) throw new RangeError(`unknown top metric: ${options.by}`);
+		if (options.target === 'members') return this.topMembers(guildId, opts, plan, metric, limit);
+		if (options.target !== 'channels') throw new RangeError(`unknown top target: ${options.target}`);
+		const source = this.branches(FAMILIES.channel, plan, guildId, sql`channel_id as id, messages, voice_seconds, reactions`, membersWhere(opts.members));
+		return this.ranked(source, metric.column, limit);
+	}
+
+	/**
+	 * Top members without grouping every member row of the range: candidates are the members
+	 * active since the range start, ordered by their all-time sum (an upper bound of their sum in
+	 * any range, since these counters never decrease); exact range sums are computed for the first
+	 * K of them. Once the best bound left out is below the limit-th exact sum, no member left out
+	 * can make the list, so it is exact. Otherwise K grows (x4), and past 3200 it groups everything.
+	 */
+	private async topMembers(guildId: string, options: ReportOptions, plan: RangePlan, metric: TopMetricSpec, limit: number): Promise<TopEntry[]> {
+		const members = membersWhere(options.members);
+		const people: Where = (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+		const columns = sql`user_id as id, messages, voice_seconds, reactions_given as reactions`;
+		const bound = sql.ref(`t.${metric.bound}`);
+		for (let k = Math.max(50, limit * 5); k <= 3200; k *= 4) {
+			const candidates = await this.rows(sql`
+				select t.user_id, ${bound} as bound from ${sql.table(TABLES.memberTotals)} as t
+				where t.guild_id = ${guildId} and t.last_at >= ${planStartMs(plan)} and ${bound} > 0 and ${people('t')}
+				order by ${bound} desc, t.user_id limit ${k + 1}`);
+			if (candidates.length === 0) return [];
+			const ids = candidates.slice(0, k).map((row) => String(row.user_id));
+			const source = this.branches(FAMILIES.member, plan, guildId, columns, (table) => sql`${sql.ref(`${table}.user_id`)} in (${sql.join(ids)}) and ${people(table)}`, 'user');
+			const ranked = await this.ranked(source, metric.column, limit);
+			if (candidates.length <= k) return ranked;
+			const threshold = ranked.length === limit ? ranked[limit - 1].value : 0;
+			if (n(candidates[k].bound) < threshold) return ranked;
+		}
+		return this.ranked(this.branches(FAMILIES.member, plan, guildId, columns, people), metric.column, limit);
+	}
+
+	/** Groups `source` (id, messages, voice_seconds, reactions) by id and ranks by `column`. */
+	private async ranked(source: RawBuilder<unknown>, column: string, limit: number): Promise<TopEntry[]> {
+		const rows = await this.rows(sql`
+			select id, sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions
+			from (${source}) as s group by id having sum(${sql.ref(column)}) > 0
+			order by sum(${sql.ref(column)}) desc, id limit ${limit}`);
+		return rows.map((row) => ({
+			id: String(row.id),
+			value: n(row[column]),
+			messages: n(row.messages),
+			voiceSeconds: n(row.voice_seconds),
+			reactions: n(row.reactions)
+		}));
+	}
+
+	public async serverReport(guildId: string, options: ReportOptions, limit = 10): Promise<ServerReport> {
+		const overview = await this.overview(guildId, options);
+		const series = await this.timeSeries(guildId, options);
+		const topChannels = await this.top(guildId, { ...options, target: 'channels', by: 'messages', limit });
+		const topMembers = await this.top(guildId, { ...options, target: 'members', by: 'messages', limit });
+		return { overview, series, topChannels, topMembers };
+	}
+
+	public async memberStats(guildId: string, userId: string, options: ReportOptions): Promise<MemberStats> {
+		const opts = normalize(options);
+		const empty: MemberStats = { userId, optedOut: false, totals: { messages: 0, voiceSeconds: 0, reactionsGiven: 0, reactionsReceived: 0 }, series: [], topChannels: [] };
+		const optOut = await this.rows(sql`select 1 as x from ${sql.table(TABLES.optOuts)} where user_id = ${userId}`);
+		if (optOut.length > 0) return { ...empty, optedOut: true };
+		const plan = planRange(opts.range, await this.floorHour());
+		const mine: Where = (table) => sql`${sql.ref(`${table}.user_id`)} = ${userId}`;
+		const totals = await this.rows(sql`
+			select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds,
+				coalesce(sum(reactions_given), 0) as given, coalesce(sum(reactions_received), 0) as received
+			from (${this.branches(FAMILIES.member, plan, guildId, sql`messages, voice_seconds, reactions_given, reactions_received`, mine, 'user')}) as s`);
+		const ctx = await this.seriesContext(guildId, opts);
+		const series: MemberStats['series'] = [];
+		if (ctx) {
+			const { hourly, daily } = await this.timeRows(FAMILIES.member, guildId, ctx, sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions_given) as given`, mine, 'user');
+			const voice = new Array<number>(ctx.keys.length).fill(0);
+			for (const key of ctx.keys) series.push({ start: ctx.bucketer.bucketStart(key, ctx.bucket), messages: 0, voiceMinutes: 0, reactionsGiven: 0 });
+			for (const [rows, scale] of [
+				[hourly, 1],
+				[daily, 24]
+			] as const) {
+				for (const row of rows) {
+					const index = this.indexOfHour(ctx, n(row.t) * scale);
+					series[index].messages += n(row.messages);
+					series[index].reactionsGiven += n(row.given);
+					voice[index] += n(row.voice_seconds);
+				}
+			}
+			series.forEach((point, index) => (point.voiceMinutes = Math.round(voice[index] / 60)));
+		}
+		const channels = await this.rows(sql`
+			select channel_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds from (
+				select channel_id, messages, 0 as voice_seconds from (${this.branches(FAMILIES.message, plan, guildId, sql`channel_id, messages`, mine, 'user')}) as m
+				union all
+				select channel_id, 0 as messages, voice_seconds from (${this.branches(FAMILIES.voice, plan, guildId, sql`channel_id, seconds as voice_seconds`, mine, 'user')}) as v
+			) as s group by channel_id order by sum(messages) desc, sum(voice_seconds) desc, channel_id limit 10`);
+		const row = totals[0];
+		return {
+			userId,
+			optedOut: false,
+			totals: { messages: n(row.messages), voiceSeconds: n(row.voice_seconds), reactionsGiven: n(row.given), reactionsReceived: n(row.received) },
+			series,
+			topChannels: channels.map((channel) => ({ channelId: String(channel.channel_id), messages: n(channel.messages), voiceSeconds: n(channel.voice_seconds) }))
+		};
+	}
+
+	/**
+	 * A channel's figures; a parent channel's include its threads. A thread id is recognised by
+	 * its rows (messages are stored under the parent with the thread id alongside).
+	 */
+	public async channelStats(guildId: string, channelId: string, options: ReportOptions): Promise<ChannelStats> {
+		const opts = normalize(options);
+		const plan = planRange(opts.range, await this.floorHour());
+		const members = membersWhere(opts.members);
+		const threadProbe = await this.rows(sql`
+			select 1 as x from ${sql.table(tableName(FAMILIES.message, 'daily'))}
+			where guild_id = ${guildId} and thread_id = ${channelId} and thread_id <> '' limit 1`);
+		const thread = threadProbe.length > 0;
+		const people: Where = (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+		const inChannel: Where = thread
+			? (table) => sql`${sql.ref(`${table}.thread_id`)} = ${channelId} and ${sql.ref(`${table}.thread_id`)} <> '' and ${people(table)}`
+			: (table) => sql`${sql.ref(`${table}.channel_id`)} = ${channelId} and ${people(table)}`;
+		const textIndex: IndexHint = thread ? 'thread' : 'channel';
+		const inVoice: Where = (table) => sql`${sql.ref(`${table}.channel_id`)} = ${channelId} and ${people(table)}`;
+
+		let totals: ChannelStats['totals'];
+		if (thread) {
+			const rows = await this.rows(sql`
+				select coalesce(sum(messages), 0) as messages, count(distinct user_id) as active
+				from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id, messages`, inChannel, textIndex)}) as s`);
+			totals = { messages: n(rows[0].messages), activeMembers: n(rows[0].active), voiceSeconds: 0, reactions: 0 };
+		} else {
+			const sums = await this.rows(sql`
+				select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions
+				from (${this.branches(FAMILIES.channel, plan, guildId, sql`messages, voice_seconds, reactions`, (table) => sql`channel_id = ${channelId} and ${members(table)}`, 'channel')}) as s`);
+			const active = await this.rows(sql`
+				select count(distinct user_id) as n from (
+					select user_id from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id`, (table) => sql`${inChannel(table)} and messages > 0`, textIndex)}) as m
+					union all
+					select user_id from (${this.branches(FAMILIES.voice, plan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and seconds > 0`, 'channel')}) as v
+					union all
+					select user_id from (${this.branches(FAMILIES.reaction, plan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and given > 0`, 'channel')}) as r
+				) as s`);
+			totals = { messages: n(sums[0].messages), activeMembers: n(active[0].n), voiceSeconds: n(sums[0].voice_seconds), reactions: n(sums[0].reactions) };
+		}
+
+		const ctx = await this.seriesContext(guildId, opts);
+		const series: ChannelStats['series'] = [];
+		if (ctx) {
+			const { hourly, daily } = thread
+				? await this.timeRows(FAMILIES.message, guildId, ctx, sql`sum(messages) as messages, 0 as voice_seconds`, inChannel, 'thread')
+				: await this.timeRows(FAMILIES.channel, guildId, ctx, sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds`, (table) => sql`channel_id = ${channelId} and ${members(table)}`, 'channel');
+			const voice = new Array<number>(ctx.keys.length).fill(0);
+			for (const key of ctx.keys) series.push({ start: ctx.bucketer.bucketStart(key, ctx.bucket), messages: 0, voiceMinutes: 0 });
+			for (const [rows, scale] of [
+				[hourly, 1],
+				[daily, 24]
+			] as const) {
+				for (const row of rows) {
+					const index = this.indexOfHour(ctx, n(row.t) * scale);
+					series[index].messages += n(row.messages);
+					voice[index] += n(row.voice_seconds);
+				}
+			}
+			series.forEach((point, index) => (point.voiceMinutes = Math.round(voice[index] / 60)));
+		}
+
+		const voiceBranch = thread
+			? sql``
+			: sql`union all select user_id, 0 as messages, voice_seconds from (${this.branches(FAMILIES.voice, plan, guildId, sql`user_id, seconds as voice_seconds`, inVoice, 'channel')}) as v`;
+		const top = await this.rows(sql`
+			select user_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds from (
+				select user_id, messages, 0 as voice_seconds from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id, messages`, inChannel, textIndex)}) as m
+				${voiceBranch}
+			) as s group by user_id order by sum(messages) desc, sum(voice_seconds) desc, user_id limit 10`);
+		return {
+			channelId,
+			thread,
+			totals,
+			series,
+			topMembers: top.map((row) => ({ userId: String(row.user_id), messages: n(row.messages), voiceSeconds: n(row.voice_seconds) }))
+		};
+	}
+
+	/** Weekday x hour-of-day in the timezone, from hourly rows (days older than hourly retention have no hours). */
+	public async heatmap(guildId: string, options: ReportOptions & { metric?: 'messages' | 'voice' }): Promise<Heatmap> {
+		const opts = normalize(options);
+		const metric = options.metric ?? 'messages';
+		const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+		const { fromHour, toHour } = rangeHours(opts.range);
+		const from = Math.max(fromHour, await this.floorHour());
+		if (from < toHour) {
+			const rows = await this.rows(sql`
+				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(tableName(FAMILIES.guild, 'hourly'))}
+				where guild_id = ${guildId} and hour >= ${from} and hour < ${toHour} and ${membersWhere(opts.members)(tableName(FAMILIES.guild, 'hourly'))}
+				group by hour`);
+			const bucketer = new HourBucketer(opts.timezone, from, toHour);
+			for (const row of rows) {
+				const hour = n(row.hour);
+				cells[bucketer.weekday(hour)][bucketer.hourOfDay(hour)] += metric === 'messages' ? n(row.messages) : n(row.voice_seconds) / 60;
+			}
+		}
+		let max = 0;
+		let total = 0;
+		for (const line of cells) {
+			for (let index = 0; index < line.length; index++) {
+				line[index] = Math.round(line[index]);
+				max = Math.max(max, line[index]);
+				total += line[index];
+			}
+		}
+		return { metric, timezone: opts.timezone, cells, max, total };
+	}
+
+	public async voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
+		const opts = normalize(options);
+		const plan = planRange(opts.range, await this.floorHour());
+		const members = membersWhere(opts.members);
+		const sums = await this.rows(sql`
+			select coalesce(sum(voice_seconds), 0) as seconds, coalesce(sum(voice_muted_seconds), 0) as muted, coalesce(sum(voice_deafened_seconds), 0) as deafened,
+				coalesce(sum(voice_streaming_seconds), 0) as streaming, coalesce(sum(voice_sessions), 0) as sessions
+			from (${this.branches(FAMILIES.guild, plan, guildId, sql`voice_seconds, voice_muted_seconds, voice_deafened_seconds, voice_streaming_seconds, voice_sessions`, members)}) as s`);
+		const voiceMembers = await this.distinctMembers(guildId, opts, plan, 'voice_last_at', (table) => sql`${sql.ref(`${table}.voice_seconds`)} > 0`);
+		const ctx = await this.seriesContext(guildId, opts);
+		const series: VoiceStats['series'] = [];
+		if (ctx) {
+			const { hourly, daily } = await this.timeRows(
+				FAMILIES.guild,
+				guildId,
+				ctx,
+				sql`sum(voice_seconds) as seconds, sum(voice_muted_seconds) as muted, sum(voice_streaming_seconds) as streaming`,
+				members
+			);
+			const acc = ctx.keys.map(() => [0, 0, 0]);
+			for (const [rows, scale] of [
+				[hourly, 1],
+				[daily, 24]
+			] as const) {
+				for (const row of rows) {
+					const slot = acc[this.indexOfHour(ctx, n(row.t) * scale)];
+					slot[0] += n(row.seconds);
+					slot[1] += n(row.muted);
+					slot[2] += n(row.streaming);
+				}
+			}
+			ctx.keys.forEach((key, index) =>
+				series.push({
+					start: ctx.bucketer.bucketStart(key, ctx.bucket),
+					minutes: Math.round(acc[index][0] / 60),
+					mutedMinutes: Math.round(acc[index][1] / 60),
+					streamingMinutes: Math.round(acc[index][2] / 60)
+				})
+			);
+		}
+		const row = sums[0];
+		return {
+			totals: {
+				seconds: n(row.seconds),
+				mutedSeconds: n(row.muted),
+				deafenedSeconds: n(row.deafened),
+				streamingSeconds: n(row.streaming),
+				sessions: n(row.sessions),
+				members: voiceMembers
+			},
+			series,
+			topChannels: await this.top(guildId, { ...opts, target: 'channels', by: 'voice' }),
+			topMembers: await this.top(guildId, { ...opts, target: 'members', by: 'voice' })
+		};
+	}
+
+	public async growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {
+		const opts = normalize(options);
+		const plan = planRange(opts.range, await this.floorHour());
+		const members = membersWhere(opts.members);
+		const sums = await this.rows(sql`
+			select coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
+			from (${this.branches(FAMILIES.guild, plan, guildId, sql`joins, leaves`, members)}) as s`);
+		const ctx = await this.seriesContext(guildId, opts);
+		const series: GrowthReport['series'] = [];
+		if (ctx) {
+			const { hourly, daily } = await this.timeRows(FAMILIES.guild, guildId, ctx, sql`sum(joins) as joins, sum(leaves) as leaves`, members);
+			const acc = ctx.keys.map(() => [0, 0]);
+			for (const [rows, scale] of [
+				[hourly, 1],
+				[daily, 24]
+			] as const) {
+				for (const row of rows) {
+					const slot = acc[this.indexOfHour(ctx, n(row.t) * scale)];
+					slot[0] += n(row.joins);
+					slot[1] += n(row.leaves);
+				}
+			}
+			let cumulative = 0;
+			ctx.keys.forEach((key, index) => {
+				const net = acc[index][0] - acc[index][1];
+				cumulative += net;
+				series.push({ start: ctx.bucketer.bucketStart(key, ctx.bucket), joins: acc[index][0], leaves: acc[index][1], net, cumulative });
+			});
+		}
+		const joins = n(sums[0].joins);
+		const leaves = n(sums[0].leaves);
+		return { totals: { joins, leaves, net: joins - leaves }, series };
+	}
+
+	/*
+	 * Plumbing.
+	 */
+
+	private async rows(query: RawBuilder<unknown>): Promise<Row[]> {
+		const result = await query.execute(this.db);
+		return result.rows as Row[];
+	}
+
+	/**
+	 * `select <columns> from <daily> where guild and whole days ... union all select <columns> from
+	 * <hourly> where guild and edge hours ...` following the range plan.
+	 */
+	private branches(family: CounterFamily, plan: RangePlan, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
+		const parts: RawBuilder<unknown>[] = [];
+		if (plan.days) {
+			const table = tableName(family, 'daily');
+			parts.push(sql`select ${columns} from ${this.from(table, index)} where guild_id = ${guildId} and day >= ${plan.days.fromDay} and day < ${plan.days.toDay} and ${where(table)}`);
+		}
+		for (const span of plan.hours) {
+			const table = tableName(family, 'hourly');
+			parts.push(sql`select ${columns} from ${this.from(table, index)} where guild_id = ${guildId} and hour >= ${span.from} and hour < ${span.to} and ${where(table)}`);
+		}
+		return sql.join(parts, sql` union all `);
+	}
+
+	/**
+	 * `table`, with SQLite told which index to use for per-member/channel/thread reads: without
+	 * statistics its planner prefers the clustered primary key (guild, time) and scans the whole
+	 * guild range instead of the few rows of one member. PostgreSQL plans from its own statistics.
+	 */
+	private from(table: string, index?: IndexHint): RawBuilder<unknown> {
+		if (!index || this.dialect !== 'sqlite') return sql.table(table);
+		return sql`${sql.table(table)} indexed by ${sql.id(`${table}_${index}`)}`;
+	}
+
+	/** Rows grouped per hour (hours still held hourly) and per UTC day (older days), for series. */
+	private async timeRows(family: CounterFamily, guildId: string, ctx: SeriesContext, sums: RawBuilder<unknown>, where: Where, index?: IndexHint): Promise<{ hourly: Row[]; daily: Row[] }> {
+		const hourlyTable = tableName(family, 'hourly');
+		const from = Math.max(ctx.fromHour, ctx.floorHour);
+		const hourly =
+			from < ctx.toHour
+				? await this.rows(sql`
+					select hour as t, ${sums} from ${this.from(hourlyTable, index)}
+					where guild_id = ${guildId} and hour >= ${from} and hour < ${ctx.toHour} and ${where(hourlyTable)} group by hour`)
+				: [];
+		let daily: Row[] = [];
+		if (ctx.fromHour < ctx.floorHour) {
+			const dailyTable = tableName(family, 'daily');
+			const toDay = Math.min(dayOfHour(ctx.floorHour), Math.ceil(ctx.toHour / 24));
+			daily = await this.rows(sql`
+				select day as t, ${sums} from ${this.from(dailyTable, index)}
+				where guild_id = ${guildId} and day >= ${dayOfHour(ctx.fromHour)} and day < ${toDay} and ${where(dailyTable)} group by day`);
+		}
+		return { hourly, daily };
+	}
+
+	private async seriesContext(guildId: string, options: ReportOptions): Promise<SeriesContext | null> {
+		const floorHour = await this.floorHour();
+		let { fromHour, toHour } = rangeHours(options.range);
+		if (toHour - fromHour > MAX_UNCLAMPED_HOURS) {
+			const first = await this.rows(sql`select min(day) as first from ${sql.table(tableName(FAMILIES.guild, 'daily'))} where guild_id = ${guildId}`);
+			if (first[0].first === null || first[0].first === undefined) return null;
+			fromHour = Math.max(fromHour, n(first[0].first) * 24);
+			if (fromHour >= toHour) return null;
+		}
+		const bucketer = new HourBucketer(options.timezone, fromHour, toHour);
+		if (options.bucket === 'day') {
+			// Whole local days, so the first and last buckets are not partial.
+			fromHour = bucketer.firstHourOfLocalDay(bucketer.localDay(fromHour));
+			toHour = bucketer.firstHourOfLocalDay(bucketer.localDay(toHour - 1) + 1);
+		}
+		const keys = bucketer.bucketKeys(fromHour, toHour, options.bucket);
+		return { bucket: options.bucket, bucketer, fromHour, toHour, floorHour, keys, index: new Map(keys.map((key, index) => [key, index])) };
+	}
+
+	private indexOfHour(ctx: SeriesContext, hour: number): number {
+		const clamped = Math.min(Math.max(hour, ctx.fromHour), ctx.toHour - 1);
+		return ctx.index.get(ctx.bucketer.bucketOf(clamped, ctx.bucket)) ?? 0;
+	}
+}
+
+function membersWhere(filter: MembersFilter): Where {
+	if (filter === 'both') return () => TRUE;
+	const value = filter === 'bots' ? 1 : 0;
+	return (table) => sql`${sql.ref(`${table}.bot`)} = ${sql.lit(value)}`;
+}
+
+/** SQL for "local day of this UTC hour" over a span: one CASE arm per DST segment, integer maths only. */
+function localDayExpression(bucketer: HourBucketer, fromHour: number, toHour: number): RawBuilder<unknown> {
+	const segments = bucketer.segmentsIn(fromHour, toHour);
+	const day = (offset: number) => sql`((m.hour * 60 + (${sql.lit(offset)})) / 1440)`;
+	if (segments.length === 1) return day(segments[0].offset);
+	const arms = segments.slice(0, -1).map((segment, index) => sql`when m.hour < ${sql.lit(segments[index + 1].fromHour)} then ${day(segment.offset)}`);
+	return sql`(case ${sql.join(arms, sql` `)} else ${day(segments[segments.length - 1].offset)} end)`;
+}
+
+function normalize<T extends ReportOptions>(options: T): T {
+	if (!['humans', 'bots', 'both'].includes(options.members)) throw new RangeError(`unknown members filter: ${options.members}`);
+	if (options.bucket !== 'hour' && options.bucket !== 'day') throw new RangeError(`unknown bucket: ${options.bucket}`);
+	rangeHours(options.range);
+	return { ...options, timezone: canonicalTimeZone(options.timezone) };
+}

@@ -1,0 +1,435 @@
+import type { Service } from '#lib/ServiceRegistry.js';
+import { PrivacyRegistry } from './PrivacyRegistry.js';
+import { StatsAggregator, type CommandEvent, type MemberEvent, type MessageEvent, type ReactionEvent } from './StatsAggregator.js';
+import type { ApplyResult, StatsStore } from './StatsStore.js';
+import { deltaRowCount } from './statsTypes.js';
+import type {
+	AnalyticsSnapshot,
+	ChannelStats,
+	DailySummary,
+	GrowthReport,
+	GuildSettings,
+	Heatmap,
+	IgnoredKind,
+	MemberStats,
+	OptOutMode,
+	OverviewTotals,
+	PruneResult,
+	ReportOptions,
+	SeriesPoint,
+	ServerReport,
+	StoreTotals,
+	TopEntry,
+	TopOptions,
+	VoiceStats
+} from './statsTypes.js';
+import { VoiceSessionTracker, type SeedVoiceState, type VoiceStateSnapshot } from './VoiceSessionTracker.js';
+
+export interface StatsServiceOptions {
+	store: StatsStore;
+	/** VOICE_MIN_SESSION_SECONDS */
+	voiceMinSeconds: number;
+	now?: () => number;
+	/**
+	 * STATS_FLUSH_INTERVAL_MS: when set, start() runs a local (per-process) flush timer. The flush
+	 * drains THIS process's memory, so it must not be a fleet-wide scheduled task (BullMQ runs a
+	 * shared repeatable on one process only).
+	 */
+	flushIntervalMs?: number;
+	/** Reload privacy lists on flush at most this often, to pick up other shards' changes (default 60 s; 0 = never). */
+	privacyRefreshMs?: number;
+	/** Called with errors of timer-driven flushes (they are also counted in metrics()). */
+	onError?: (error: unknown) => void;
+}
+
+/** Extra ids the capture path needs for ignore checks. */
+export interface ChannelContext {
+	/** The channel's category (for a thread: its parent channel's category). */
+	categoryId?: string | null;
+}
+
+export interface FlushResult {
+	/** Dirty delta rows drained and written. */
+	rows: number;
+	ms: number;
+	/** Table rows upserted (derived tables and both granularities included). */
+	written: number;
+	statements: number;
+	guildIds: string[];
+}
+
+export interface FlushInfo extends FlushResult {
+	at: number;
+}
+
+export interface StatsMetrics {
+	flushes: number;
+	failures: number;
+	lastFlushAt: number | null;
+	lastFlushMs: number;
+	lastFlushRows: number;
+	lastError: string | null;
+	/** Dirty rows waiting in memory. */
+	pendingRows: number;
+	pendingEvents: number;
+	openVoiceSessions: number;
+	optedOutUsers: number;
+}
+
+/**
+ * `container.stats`: capture (sync, O(1), no I/O: privacy checks then in-memory counters),
+ * flushing (dirty rows only, one transaction; on failure the deltas go back and the error is
+ * rethrown), privacy controls, and the report queries.
+ *
+ * Freshness: reports read the store only. Each guild has a data version that advances whenever a
+ * flush wrote rows for it (or its data changed through privacy/purge/timezone), so a cache keyed
+ * on it never serves an image older than the data; data recorded since the last flush appears
+ * after the next one (call `flush()` first where up-to-the-second figures matter).
+ */
+export class StatsService implements Service {
+	public readonly name = 'stats';
+	public readonly store: StatsStore;
+	public readonly aggregator = new StatsAggregator();
+	public readonly voice: VoiceSessionTracker;
+	public readonly privacy: PrivacyRegistry;
+
+	private readonly now: () => number;
+	private readonly flushIntervalMs: number | undefined;
+	private readonly privacyRefreshMs: number;
+	private readonly onError: ((error: unknown) => void) | undefined;
+	private readonly versions = new Map<string, number>();
+	private readonly listeners = new Set<(info: FlushInfo) => void>();
+	private flushChain: Promise<unknown> = Promise.resolve();
+	private timer: NodeJS.Timeout | null = null;
+	private lastPrivacyLoad = 0;
+	private stopped = false;
+	private stats = { flushes: 0, failures: 0, lastFlushAt: null as number | null, lastFlushMs: 0, lastFlushRows: 0, lastError: null as string | null };
+
+	public constructor(options: StatsServiceOptions) {
+		this.store = options.store;
+		this.now = options.now ?? Date.now;
+		this.flushIntervalMs = options.flushIntervalMs;
+		this.privacyRefreshMs = options.privacyRefreshMs ?? 60_000;
+		this.onError = options.onError;
+		this.privacy = new PrivacyRegistry(options.store);
+		this.voice = new VoiceSessionTracker({
+			minSessionSeconds: options.voiceMinSeconds,
+			credit: (segment) => this.aggregator.recordVoice(segment),
+			trackable: (guildId, channelId, parentId) => !this.privacy.isGuildDisabled(guildId) && !this.privacy.isChannelIgnored(guildId, channelId, parentId)
+		});
+	}
+
+	public async start(): Promise<void> {
+		await this.privacy.load();
+		this.lastPrivacyLoad = this.now();
+		if (this.flushIntervalMs && !this.timer) {
+			this.timer = setInterval(() => {
+				this.flush().catch((error) => this.onError?.(error));
+			}, this.flushIntervalMs);
+			this.timer.unref();
+		}
+	}
+
+	/** Shutdown: close voice sessions (credited up to now), flush everything, close the store. */
+	public async stop(_signal?: AbortSignal): Promise<void> {
+		if (this.stopped) return;
+		this.stopped = true;
+		if (this.timer) clearInterval(this.timer);
+		this.timer = null;
+		this.voice.closeAll(this.now());
+		try {
+			await this.flush();
+		} finally {
+			await this.store.close();
+		}
+	}
+
+	/*
+	 * Capture. Each call returns at once; nothing here awaits or touches the database.
+	 */
+
+	public recordMessage(event: MessageEvent & ChannelContext): void {
+		const privacy = this.privacy;
+		if (privacy.isGuildDisabled(event.guildId) || privacy.isOptedOut(event.userId)) return;
+		if (privacy.isChannelIgnored(event.guildId, event.channelId, event.parentChannelId, event.categoryId)) return;
+		this.aggregator.recordMessage(event);
+	}
+
+	/** A reaction added (delta 1) or removed (-1); "received" goes to `authorId` when known. */
+	public recordReaction(event: ReactionEvent & ChannelContext): void {
+		const privacy = this.privacy;
+		if (privacy.isGuildDisabled(event.guildId)) return;
+		if (privacy.isChannelIgnored(event.guildId, event.channelId, event.parentChannelId, event.categoryId)) return;
+		const given = !privacy.isOptedOut(event.userId);
+		const received = Boolean(event.authorId) && !privacy.isOptedOut(event.authorId!);
+		if (!given && !received) return;
+		this.aggregator.recordReaction(event, { given: !given, received: !received });
+	}
+
+	/** VOICE_STATE_UPDATE: `before`/`after` null when not in voice. `at` defaults to now. */
+	public onVoiceState(guildId: string, userId: string, before: VoiceStateSnapshot | null, after: VoiceStateSnapshot | null, at: number = this.now()): void {
+		if (this.privacy.isOptedOut(userId)) return;
+		this.voice.onVoiceState(guildId, userId, before, after, at);
+	}
+
+	/** At startup / GUILD_CREATE: members already in voice (counted from `at`, default now). */
+	public seedVoiceStates(guildId: string, states: readonly SeedVoiceState[], at: number = this.now()): void {
+		this.voice.seedFromVoiceStates(
+			guildId,
+			states.filter((state) => !this.privacy.isOptedOut(state.userId)),
+			at
+		);
+	}
+
+	public recordMemberJoin(event: MemberEvent): void {
+		if (this.privacy.isGuildDisabled(event.guildId) || this.privacy.isOptedOut(event.userId)) return;
+		this.aggregator.recordMemberJoin(event);
+	}
+
+	public recordMemberLeave(event: MemberEvent): void {
+		if (this.privacy.isGuildDisabled(event.guildId) || this.privacy.isOptedOut(event.userId)) return;
+		this.aggregator.recordMemberLeave(event);
+	}
+
+	/** The bot joined a guild (call `cancelGuildDeletion` too, in case it is a rejoin). */
+	public recordGuildJoin(guildId: string, at: number = this.now()): void {
+		this.aggregator.recordGuildJoin({ guildId, at });
+	}
+
+	/** The bot left a guild: its voice sessions end here (call `scheduleGuildDeletion` too). */
+	public recordGuildLeave(guildId: string, at: number = this.now()): void {
+		this.voice.closeGuild(guildId, at);
+		this.aggregator.recordGuildLeave({ guildId, at });
+	}
+
+	public recordCommand(event: CommandEvent): void {
+		if (event.guildId && this.privacy.isGuildDisabled(event.guildId)) return;
+		this.aggregator.recordCommand(event);
+	}
+
+	/*
+	 * Flushing.
+	 */
+
+	/**
+	 * Writes every dirty row in one transaction. Flushes never overlap: a call made while one runs
+	 * waits and then flushes what accumulated meanwhile. On failure the deltas go back into memory
+	 * (merged with newer ones), the failure is counted, and the error is rethrown.
+	 */
+	public flush(): Promise<FlushResult> {
+		const run = this.flushChain.then(() => this.flushOnce());
+		this.flushChain = run.catch(() => undefined);
+		return run;
+	}
+
+	private async flushOnce(): Promise<FlushResult> {
+		const began = performance.now();
+		const now = this.now();
+		if (this.privacyRefreshMs > 0 && now - this.lastPrivacyLoad >= this.privacyRefreshMs) {
+			this.lastPrivacyLoad = now;
+			await this.privacy.load().catch(() => false);
+		}
+		this.voice.checkpoint(now);
+		const deltas = this.aggregator.drain();
+		const rows = deltaRowCount(deltas);
+		let result: ApplyResult;
+		try {
+			result = await this.store.applyDeltas(deltas, now);
+		} catch (error) {
+			this.aggregator.restore(deltas);
+			this.stats.failures += 1;
+			this.stats.lastError = String((error as Error)?.message ?? error);
+			throw error;
+		}
+		const ms = performance.now() - began;
+		for (const guildId of result.guildIds) this.bump(guildId);
+		this.stats.flushes += 1;
+		this.stats.lastFlushAt = now;
+		this.stats.lastFlushMs = ms;
+		this.stats.lastFlushRows = rows;
+		this.stats.lastError = null;
+		const flushed: FlushResult = { rows, ms, written: result.writtenRows, statements: result.statements, guildIds: result.guildIds };
+		if (rows > 0) {
+			for (const listener of this.listeners) {
+				try {
+					listener({ ...flushed, at: now });
+				} catch {
+					// A listener's bug must not fail the flush that already committed.
+				}
+			}
+		}
+		return flushed;
+	}
+
+	/** Advances whenever new data for the guild was written (the chart cache keys on it). */
+	public dataVersion(guildId: string): number {
+		return this.versions.get(guildId) ?? 0;
+	}
+
+	/** Called after every flush that wrote rows; returns an unsubscribe function. */
+	public onFlush(listener: (info: FlushInfo) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	public metrics(): StatsMetrics {
+		return {
+			...this.stats,
+			pendingRows: this.aggregator.size,
+			pendingEvents: this.aggregator.pendingEvents,
+			openVoiceSessions: this.voice.size,
+			optedOutUsers: this.privacy.optOutCount
+		};
+	}
+
+	private bump(guildId: string): void {
+		this.versions.set(guildId, (this.versions.get(guildId) ?? 0) + 1);
+	}
+
+	/*
+	 * Privacy and settings.
+	 */
+
+	/**
+	 * `/guildstats ignoreme`: capture of the member stops at once (pending counters and open voice
+	 * sessions are dropped); `hide` excludes them from every report and aggregate (rows kept),
+	 * `delete` also deletes every stored row about them in every guild.
+	 */
+	public async optOut(userId: string, mode: OptOutMode): Promise<void> {
+		this.aggregator.dropUser(userId);
+		this.voice.dropUser(userId);
+		const guilds = await this.privacy.setOptOut(userId, mode, this.now());
+		for (const guildId of guilds) this.bump(guildId);
+	}
+
+	/** Opt back in: capture resumes; a hidden member's kept rows count again. */
+	public async optIn(userId: string): Promise<void> {
+		const guilds = await this.privacy.setOptOut(userId, null, this.now());
+		for (const guildId of guilds) this.bump(guildId);
+	}
+
+	public getOptOut(userId: string): OptOutMode | null {
+		return this.privacy.optOutMode(userId);
+	}
+
+	/** Deletes every stored row about a member (without opting them out). */
+	public async deleteUserData(userId: string): Promise<void> {
+		this.aggregator.dropUser(userId);
+		const guilds = await this.store.deleteUserData(userId);
+		for (const guildId of guilds) this.bump(guildId);
+	}
+
+	/** Stops capturing a channel, or every channel of a category (`kind = 'category'`). Stored data is kept. */
+	public async ignoreChannel(guildId: string, channelId: string, kind: IgnoredKind = 'channel'): Promise<void> {
+		await this.privacy.setChannelIgnored(guildId, channelId, kind, this.now());
+		this.voice.closeChannel(guildId, channelId, this.now());
+	}
+
+	public async unignoreChannel(guildId: string, channelId: string): Promise<void> {
+		await this.privacy.setChannelIgnored(guildId, channelId, null, this.now());
+	}
+
+	/** Enables/disables capture for a guild (stored data is kept; purgeGuild deletes it). */
+	public async setGuildEnabled(guildId: string, enabled: boolean): Promise<void> {
+		await this.privacy.setGuildDisabled(guildId, !enabled, this.now());
+		if (!enabled) this.voice.closeGuild(guildId, this.now());
+	}
+
+	public isGuildEnabled(guildId: string): boolean {
+		return !this.privacy.isGuildDisabled(guildId);
+	}
+
+	/** Deletes every statistic of the guild now (settings are kept). */
+	public async purgeGuild(guildId: string): Promise<void> {
+		this.aggregator.dropGuild(guildId);
+		this.voice.dropGuild(guildId);
+		await this.store.purgeGuild(guildId);
+		this.bump(guildId);
+	}
+
+	/** The bot left: delete the guild's data at `at` (now + GUILD_DATA_GRACE_DAYS) unless it rejoins. */
+	public scheduleGuildDeletion(guildId: string, at: number): Promise<void> {
+		return this.store.scheduleGuildDeletion(guildId, at);
+	}
+
+	public cancelGuildDeletion(guildId: string): Promise<void> {
+		return this.store.cancelGuildDeletion(guildId);
+	}
+
+	/** Validates and stores the guild's IANA timezone; returns its canonical name. Throws RangeError on an unknown zone. */
+	public async setGuildTimezone(guildId: string, timeZone: string): Promise<string> {
+		const zone = await this.store.setGuildTimezone(guildId, timeZone);
+		this.bump(guildId);
+		return zone;
+	}
+
+	public getGuildSettings(guildId: string): Promise<GuildSettings> {
+		return this.store.getGuildSettings(guildId);
+	}
+
+	/** Retention (a fleet-wide task may call this: it is idempotent). */
+	public async prune(options: { hourlyDays: number; dailyDays: number }): Promise<PruneResult> {
+		const result = await this.store.prune({ ...options, now: this.now() });
+		for (const guildId of result.guildsPurged) {
+			this.privacy.forgetGuild(guildId);
+			this.versions.delete(guildId);
+		}
+		return result;
+	}
+
+	/*
+	 * Reports: read the store (see the class comment on freshness).
+	 */
+
+	public overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
+		return this.store.overview(guildId, options);
+	}
+
+	public timeSeries(guildId: string, options: ReportOptions): Promise<SeriesPoint[]> {
+		return this.store.timeSeries(guildId, options);
+	}
+
+	public top(guildId: string, options: TopOptions): Promise<TopEntry[]> {
+		return this.store.top(guildId, options);
+	}
+
+	public serverReport(guildId: string, options: ReportOptions, limit = 10): Promise<ServerReport> {
+		return this.store.serverReport(guildId, options, limit);
+	}
+
+	/** Returns `optedOut: true` and no figures for a member who opted out. */
+	public memberStats(guildId: string, userId: string, options: ReportOptions): Promise<MemberStats> {
+		return this.store.memberStats(guildId, userId, options);
+	}
+
+	public channelStats(guildId: string, channelId: string, options: ReportOptions): Promise<ChannelStats> {
+		return this.store.channelStats(guildId, channelId, options);
+	}
+
+	public heatmap(guildId: string, options: ReportOptions & { metric?: 'messages' | 'voice' }): Promise<Heatmap> {
+		return this.store.heatmap(guildId, options);
+	}
+
+	public voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
+		return this.store.voiceStats(guildId, options);
+	}
+
+	public growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {
+		return this.store.growth(guildId, options);
+	}
+
+	/** Per-guild activity flushed since `since` (all shards), for the 15-minute analytics report. */
+	public analyticsSnapshot(since: number): Promise<AnalyticsSnapshot> {
+		return this.store.analyticsSnapshot(since, this.now());
+	}
+
+	/** Totals of a UTC day ('YYYY-MM-DD') per guild and overall, with top channels. */
+	public dailySummary(dayUtc: string): Promise<DailySummary> {
+		return this.store.dailySummary(dayUtc);
+	}
+
+	/** Store totals (demo summary.json). */
+	public totals(): Promise<StoreTotals> {
+		return this.store.totals();
+	}
+}
