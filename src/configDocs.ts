@@ -17,7 +17,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 
 	REDIS_URL: { group: 'Storage', doc: 'Redis for scheduled tasks (BullMQ) and fleet coordination. Use AOF persistence in production.' },
 	TASKS_QUEUE: { group: 'Storage', doc: 'BullMQ queue name. Processes sharing a queue share the schedule (each tick runs once in total).' },
-	DATABASE_URL: { group: 'Storage', doc: 'postgres:// URL for the statistics store (required for several shards). Unset = SQLite file.' },
+	DATABASE_URL: { group: 'Storage', doc: 'postgres:// URL for the statistics store (required for several shards); add ?schema=name to use a schema of its own. Unset = SQLite file.' },
 	SQLITE_PATH: { group: 'Storage', doc: 'SQLite file used when DATABASE_URL is unset.' },
 
 	REPORT_CHANNEL_DIAGNOSTICS: { group: 'Reporting', doc: 'Channel for errors and critical alerts (sent immediately).' },

@@ -7,6 +7,9 @@ import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
+import { StatsService } from '#lib/stats/StatsService.js';
+import { StatsStore } from '#lib/stats/StatsStore.js';
+import { databaseTarget } from '#lib/stats/databaseTarget.js';
 
 /**
  * Composition root: build the logger, client and services, wire signals, start, log in.
@@ -34,6 +37,18 @@ export async function boot(config: Config): Promise<void> {
 		logger.fatal('Uncaught exception, shutting down:', error);
 		void shutdown.run('uncaughtException');
 	});
+
+	// Start order = dependency order; stop runs in reverse (scheduler first, then stats flushes, ...).
+	const store = await StatsStore.open({ ...databaseTarget(config.DATABASE_URL), sqlitePath: config.SQLITE_PATH });
+	container.stats = services.add(
+		new StatsService({
+			store,
+			voiceMinSeconds: config.VOICE_MIN_SESSION_SECONDS,
+			// A local timer, not a BullMQ task: each process must flush its OWN memory (a shared repeatable runs on one process only).
+			flushIntervalMs: config.STATS_ENABLED ? config.STATS_FLUSH_INTERVAL_MS : undefined,
+			onError: (error) => logger.error('Statistics flush failed (deltas kept, will retry):', error)
+		})
+	);
 
 	// Registered last so it stops first: no new job starts while the other services flush.
 	container.scheduler = services.add(
@@ -64,6 +79,7 @@ declare module '@sapphire/pieces' {
 	interface Container {
 		services: ServiceRegistry;
 		scheduler: SchedulerService;
+		stats: StatsService;
 		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */
 		draining: boolean;
 	}

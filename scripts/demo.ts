@@ -1,0 +1,161 @@
+// `npm run demo [-- --live] [-- --shards N] [-- --speed X]`
+// Starts the local Discord sandbox with a seeded guild, runs the REAL built bot against it, plays a
+// scripted minute of traffic and slash commands, shuts the bot down gracefully, and leaves
+// everything it did in demo-output/.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DiscordSandbox, seedGuild } from '../sandbox/index.js';
+import { isolatedEnv, ROOT, startBotProcess, type BotProcess } from './support/botProcess.js';
+import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from './support/traffic.js';
+import { runDemoCommands, type DemoContext } from './support/demoCommands.js';
+import { readStoreTotals } from './support/storeTotals.js';
+
+const { values: args } = parseArgs({
+	options: {
+		live: { type: 'boolean', default: false },
+		shards: { type: 'string', default: '1' },
+		speed: { type: 'string', default: '1' },
+		out: { type: 'string', default: 'demo-output' },
+		'database-url': { type: 'string' }
+	}
+});
+
+const REPORT_CHANNELS = {
+	diagnostics: '1419516681427882115',
+	logs: '1419517784135700561',
+	analytics: '1419858425424253039',
+	performance: '1420213631030661130'
+};
+
+const out = resolve(ROOT, args.out!);
+const shards = Math.max(1, Number(args.shards));
+const speed = Math.max(0.1, Number(args.speed));
+const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
+
+async function freePort(): Promise<number> {
+	return new Promise((done, fail) => {
+		const server = createServer().listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => done(port));
+		});
+		server.on('error', fail);
+	});
+}
+
+async function main() {
+	rmSync(out, { recursive: true, force: true });
+	mkdirSync(out, { recursive: true });
+
+	const guild = seedGuild({
+		name: 'Nexus Demo',
+		members: 200,
+		seed: 42,
+		extraChannels: [
+			{ id: REPORT_CHANNELS.diagnostics, name: 'nexus-diagnostics' },
+			{ id: REPORT_CHANNELS.logs, name: 'nexus-logs' },
+			{ id: REPORT_CHANNELS.analytics, name: 'nexus-analytics' },
+			{ id: REPORT_CHANNELS.performance, name: 'nexus-performance' }
+		]
+	});
+	const sandbox = await DiscordSandbox.start({ guilds: [guild], shardCount: shards });
+	say(`Discord sandbox on ${sandbox.url} with guild "${guild.name}" (${guild.members.length} members, ${guild.channels.length} channels)`);
+
+	const apiPort = await freePort();
+	const apiToken = randomBytes(18).toString('base64url');
+	const databaseUrl = args['database-url'] ?? (shards > 1 ? 'postgres://postgres@127.0.0.1:5432/test' : undefined);
+	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, {
+		SQLITE_PATH: join(out, 'nexus.sqlite'),
+		DATABASE_URL: databaseUrl,
+		REPORT_SPOOL_DIR: join(out, 'spool'),
+		OWNER_IDS: guild.owner_id,
+		DEV_GUILD_ID: guild.id,
+		LOG_LEVEL: 'info',
+		// A minute of demo instead of hours of production: every interval is compressed.
+		STATS_FLUSH_INTERVAL_MS: '5000',
+		VOICE_MIN_SESSION_SECONDS: '5',
+		REPORT_FLUSH_INTERVAL_MS: '5000',
+		REPORT_ANALYTICS_INTERVAL_MS: '20000',
+		MONITOR_SYSTEM_INTERVAL_MS: '5000',
+		MONITOR_PROCESS_INTERVAL_MS: '5000',
+		MONITOR_DISCORD_INTERVAL_MS: '5000',
+		MONITOR_MEMORY_INTERVAL_MS: '10000',
+		MONITOR_ERROR_INTERVAL_MS: '15000',
+		MONITOR_COMMAND_INTERVAL_MS: '20000',
+		MONITOR_HEALTH_INTERVAL_MS: '20000',
+		API_PORT: String(apiPort),
+		API_TOKEN: apiToken,
+		SHARD_COUNT: shards > 1 ? String(shards) : undefined
+	});
+	const script = shards > 1 ? join(ROOT, 'dist/shard-manager.js') : undefined;
+	const bot: BotProcess = startBotProcess(env, dataDir, script);
+	if (process.env.DEMO_VERBOSE) bot.proc.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+	const stopBot = async () => {
+		bot.kill('SIGTERM');
+		const timer = setTimeout(() => bot.kill('SIGKILL'), 20_000);
+		const exit = await bot.exited;
+		clearTimeout(timer);
+		return exit;
+	};
+	process.once('SIGINT', () => void stopBot().then(() => sandbox.stop()).then(() => process.exit(130)));
+
+	for (let shard = 0; shard < shards; shard++) await sandbox.waitForReady({ shardId: shard, timeoutMs: 60_000 });
+	await sandbox.waitForCommands(['nexus'], { guildId: guild.id, timeoutMs: 60_000 });
+	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}); slash commands registered.`);
+
+	const context: DemoContext = { sandbox, guildId: guild.id, ownerId: guild.owner_id, out, apiUrl: `http://127.0.0.1:${apiPort}`, apiToken, say };
+	const actions = planTraffic(trafficGuilds(sandbox, { channelIds: Object.values(REPORT_CHANNELS) }), { durationMs: 60_000 });
+	say(`Playing ${actions.length} scripted gateway events over ${Math.round(60 / speed)} s (messages, reactions, voice, joins/leaves)...`);
+	const progress = setInterval(() => say(`  ... ${sandbox.requests.length} REST requests from the bot so far`), 15_000);
+	let sent: TrafficTotals;
+	try {
+		sent = await playTraffic(sandbox, actions, { speed });
+	} finally {
+		clearInterval(progress);
+	}
+	say(`Traffic done: ${sent.messages} messages, ${sent.reactions} reactions (net), ${sent.voiceSessions} voice sessions (${sent.voiceSeconds} s), ${sent.joins} joins, ${sent.leaves} leaves.`);
+
+	const commands = await runDemoCommands(context);
+
+	if (args.live) {
+		say(`--live: the bot keeps running. Dashboard: ${context.apiUrl}/dashboard (token ${apiToken}). Ctrl+C to stop.`);
+		await new Promise(() => undefined);
+	}
+
+	say('Stopping the bot gracefully (SIGTERM)...');
+	const exit = await stopBot();
+	say(`Bot exited with code ${exit.code}${exit.signal ? ` (signal ${exit.signal})` : ''}.`);
+
+	writeFileSync(join(out, 'requests.jsonl'), sandbox.toJSONL());
+	const uploads = await sandbox.saveUploads(join(out, 'uploads'));
+	writeFileSync(join(out, 'bot.log'), bot.lines.join('\n'));
+	const store = await readStoreTotals({ sqlitePath: join(out, 'nexus.sqlite'), databaseUrl });
+	const summary = {
+		shards,
+		store,
+		sent: { ...sent, commands: commands.length },
+		commands,
+		requests: sandbox.requests.length,
+		rateLimitHits: sandbox.rateLimitHits(),
+		reportMessages: Object.fromEntries(Object.entries(REPORT_CHANNELS).map(([name, id]) => [name, sandbox.messagesIn(id).length])),
+		uploads: uploads.length
+	};
+	writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+	await sandbox.stop();
+	rmSync(dataDir, { recursive: true, force: true });
+
+	say(`Store totals: ${JSON.stringify(store)}`);
+	say(`Report messages per channel: ${JSON.stringify(summary.reportMessages)}; 429s: ${summary.rateLimitHits}`);
+	say(`Wrote ${out}/: requests.jsonl (${sandbox.requests.length} requests), summary.json, ${uploads.length} uploaded files, nexus.sqlite, bot.log`);
+	if (exit.code !== 0) throw new Error(`The bot did not exit cleanly (code ${exit.code}).`);
+}
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error('[demo] failed:', error);
+		process.exit(1);
+	}
+);
