@@ -59,11 +59,14 @@ export class ChannelBatcher {
 		this.maxFileBytes = Math.min(options.maxFileBytes ?? MESSAGE_LIMITS.fileBytes - 256 * 1024, MESSAGE_LIMITS.fileBytes);
 	}
 
-	/** The next message from the head of `source`, or null when it is empty. `label` names the channel in digests. */
-	public pack(source: EventSource, label = 'Report'): PackedMessage | null {
+	/**
+	 * The next message from the head of `source`, or null when it is empty. `label` names the channel
+	 * in digests; `digestThreshold` overrides the configured one (critical floods digest sooner).
+	 */
+	public pack(source: EventSource, label = 'Report', digestThreshold = this.digestThreshold): PackedMessage | null {
 		const first = source.at(0);
 		if (!first) return null;
-		if (source.length >= this.digestThreshold && !first.files?.length) return this.packDigest(source, label);
+		if (source.length >= digestThreshold && !first.files?.length) return this.packDigest(source, label);
 		return this.packDetailed(source);
 	}
 

@@ -28,31 +28,42 @@ export interface SlidingWindowOptions {
 	marginMs?: number;
 	/** Slots of each window only urgent sends may take, so a critical event never waits behind a backlog. Default 1. */
 	reservedForUrgent?: number;
+	/**
+	 * Sends that may go back to back; beyond them, sends are spaced by window/limit. Without this, a
+	 * stream of criticals spends the whole window in the first 300 ms and then waits 5 s. Default 2.
+	 */
+	burst?: number;
 }
 
-/** In-process sliding window: at most `limit` sends in any `windowMs + marginMs` per key. */
+/** In-process sliding window: at most `limit` sends in any `windowMs + marginMs` per key, bursts smoothed. */
 export class SlidingWindowRateLimiter implements SendRateLimiter {
 	private readonly limit: number;
 	private readonly windowMs: number;
 	private readonly reserved: number;
+	private readonly burst: number;
+	private readonly spacingMs: number;
 	private readonly sends = new Map<string, number[]>();
 
 	public constructor(options: SlidingWindowOptions = {}) {
 		this.limit = Math.max(1, options.limit ?? 5);
 		this.windowMs = (options.windowMs ?? 5000) + (options.marginMs ?? 250);
 		this.reserved = Math.min(Math.max(0, options.reservedForUrgent ?? 1), this.limit - 1);
+		this.burst = Math.max(1, options.burst ?? 2);
+		this.spacingMs = Math.ceil(this.windowMs / this.limit);
 	}
 
 	public tryAcquire(key: string, now: number, urgent: boolean): number {
 		const stamps = this.stamps(key, now);
 		const allowed = urgent ? this.limit : this.limit - this.reserved;
-		if (stamps.length < allowed) {
+		// A slot frees when the (length - allowed + 1)-th oldest send leaves the window.
+		const windowWait = stamps.length < allowed ? 0 : stamps[stamps.length - allowed]! + this.windowMs - now;
+		const spacingWait = stamps.length < this.burst ? 0 : stamps[stamps.length - 1]! + this.spacingMs - now;
+		const wait = Math.max(windowWait, spacingWait);
+		if (wait <= 0) {
 			stamps.push(now);
 			return 0;
 		}
-		// The slot frees when the (length - allowed + 1)-th oldest send leaves the window.
-		const freeing = stamps[stamps.length - allowed]!;
-		return Math.max(1, freeing + this.windowMs - now);
+		return Math.max(1, wait);
 	}
 
 	public complete(key: string, now: number): void {
