@@ -28,13 +28,15 @@ import type {
 	TimeSeriesSpec
 } from './ChartSpecs.js';
 import { discordDarkTheme, type ChartTheme } from './ChartTheme.js';
-import { formatBucketLabels } from './formatBucketLabels.js';
+import { formatBucketLabels, labelsFromParts } from './formatBucketLabels.js';
 import { DEFAULT_EMPTY_MESSAGE, paintEmptyState } from './paintEmptyState.js';
 import { layoutFrame, paintFrame, type Box, type Frame } from './paintFrame.js';
 import { paintHeatmap } from './paintHeatmap.js';
 import { paintRanking, paintRankingPanel } from './paintRanking.js';
 import { RenderWorkerPool } from './RenderWorkerPool.js';
+import { timeAxisTicks } from './timeAxisTicks.js';
 import { buildTimeSeriesConfig } from './timeSeriesChartConfig.js';
+import { zonedParts } from './zonedTime.js';
 
 export interface ChartRendererOptions {
 	/** Image size in CSS pixels; default 1200x675 (16:9, sharp in Discord's ~550 px preview). */
@@ -314,7 +316,12 @@ export class ChartRenderer {
 				);
 			}
 		};
-		return buildTimeSeriesConfig({ ...spec, labels: timeSeriesLabels(spec) }, {
+		// With bucket starts, ticks go on round local times; with ready labels, Chart.js skips some.
+		const zoned = !spec.labels && spec.time ? zonedParts(spec.time.startsMs, spec.time.timeZone) : undefined;
+		const ticks = zoned && spec.time ? timeAxisTicks(zoned, spec.time.bucket, Math.floor(plot.width / (100 * frame.unit))) : undefined;
+		const labels = zoned && spec.time ? labelsFromParts(zoned, spec.time.startsMs, spec.time.bucket, spec.time.timeZone) : timeSeriesLabels(spec);
+		return buildTimeSeriesConfig({ ...spec, labels }, {
+			ticks,
 			width: this.width,
 			height: this.height,
 			plot,

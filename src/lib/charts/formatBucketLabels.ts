@@ -1,35 +1,43 @@
+import { zonedParts, type ZonedParts } from './zonedTime.js';
+
 export type BucketSize = 'hour' | 'day';
 
-/**
- * Axis labels for time buckets, in the guild's timezone. Buckets are UTC epoch ms starts as stored;
- * a day bucket is expected to start at local midnight of `timeZone` (the store buckets that way).
- * When a DST fall-back repeats an hour ("01:00" twice), the repeated labels get the zone name
- * ("01:00 EDT", "01:00 EST") so the axis never shows two identical ticks for different instants.
- */
-export function formatBucketLabels(bucketStartsMs: readonly number[], bucket: BucketSize, timeZone: string, locale = 'en-US'): string[] {
-	const format = new Intl.DateTimeFormat(locale, bucketFormat(bucket, timeZone, false));
-	const labels = bucketStartsMs.map((ms) => format.format(ms));
-	if (bucket === 'day') return labels;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-	let zoned: Intl.DateTimeFormat | undefined;
-	for (let i = 1; i < labels.length; i++) {
-		if (labels[i] !== labels[i - 1]) continue;
-		zoned ??= new Intl.DateTimeFormat(locale, bucketFormat(bucket, timeZone, true));
-		labels[i - 1] = zoned.format(bucketStartsMs[i - 1]);
-		labels[i] = zoned.format(bucketStartsMs[i]);
-	}
-	return labels;
+/** "Mar 10" */
+export function formatDay(parts: ZonedParts): string {
+	return `${MONTHS[parts.month - 1]} ${parts.day}`;
 }
 
-function bucketFormat(bucket: BucketSize, timeZone: string, withZone: boolean): Intl.DateTimeFormatOptions {
-	if (bucket === 'day') return { timeZone, month: 'short', day: 'numeric' };
-	return {
-		timeZone,
-		month: 'short',
-		day: 'numeric',
-		hour: '2-digit',
-		minute: '2-digit',
-		hourCycle: 'h23',
-		...(withZone ? { timeZoneName: 'short' } : {})
+/** "14:00" */
+export function formatClock(parts: ZonedParts): string {
+	return `${String(parts.hour).padStart(2, '0')}:${String(parts.minute).padStart(2, '0')}`;
+}
+
+/**
+ * Axis labels for time buckets, in the guild's timezone: "Mar 10" for days, "Mar 10, 14:00" for
+ * hours. Buckets are UTC epoch ms starts as stored; a day bucket is expected to start at local
+ * midnight of `timeZone`. When a DST fall-back repeats an hour, the repeated labels get the zone
+ * name ("01:00 EDT", "01:00 EST") so two instants never share a label.
+ */
+export function formatBucketLabels(bucketStartsMs: readonly number[], bucket: BucketSize, timeZone: string): string[] {
+	return labelsFromParts(zonedParts(bucketStartsMs, timeZone), bucketStartsMs, bucket, timeZone);
+}
+
+/** formatBucketLabels for parts already computed by zonedParts(bucketStartsMs, timeZone). */
+export function labelsFromParts(parts: readonly ZonedParts[], bucketStartsMs: readonly number[], bucket: BucketSize, timeZone: string): string[] {
+	if (bucket === 'day') return parts.map(formatDay);
+	const labels = parts.map((p) => `${formatDay(p)}, ${formatClock(p)}`);
+
+	let zoned: Intl.DateTimeFormat | undefined;
+	const zoneName = (ms: number) => {
+		zoned ??= new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' });
+		return zoned.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
 	};
+	for (let i = 1; i < labels.length; i++) {
+		if (labels[i] !== labels[i - 1]) continue;
+		labels[i - 1] = `${labels[i - 1]} ${zoneName(bucketStartsMs[i - 1])}`;
+		labels[i] = `${labels[i]} ${zoneName(bucketStartsMs[i])}`;
+	}
+	return labels;
 }

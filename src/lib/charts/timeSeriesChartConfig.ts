@@ -4,6 +4,7 @@ import { withAlpha, type ChartTheme } from './ChartTheme.js';
 import { lttb, type XYPoint } from './downsample.js';
 import { formatCompact } from './formatNumber.js';
 import type { Box } from './paintFrame.js';
+import type { AxisTick } from './timeAxisTicks.js';
 
 /** Lines with more points than this are drawn as straight segments. */
 export const SMOOTH_MAX_POINTS = 120;
@@ -19,6 +20,8 @@ export interface TimeSeriesConfigOptions {
 	/** Line series longer than this are reduced with LTTB (bars are kept whole). */
 	maxLinePoints: number;
 	plugins?: Plugin[];
+	/** Fixed x ticks (from timeAxisTicks); without them Chart.js skips labels that would collide. */
+	ticks?: readonly AxisTick[];
 }
 
 /**
@@ -80,6 +83,8 @@ export function buildTimeSeriesConfig(spec: TimeSeriesSpec & { labels: readonly 
 	});
 
 	const tickFont = { family: theme.fontFamily, size: Math.round(12 * u) };
+	const fixedTicks = options.ticks && options.ticks.length > 0 ? options.ticks : undefined;
+	const fixedLabels = new Map(fixedTicks?.map((t) => [t.index, t.label]));
 	const valueTicks = {
 		color: theme.textMuted,
 		font: tickFont,
@@ -118,15 +123,18 @@ export function buildTimeSeriesConfig(spec: TimeSeriesSpec & { labels: readonly 
 					offset: hasBars,
 					grid: { display: false },
 					border: { color: theme.surfaceMuted },
+					// Fixed ticks replace Chart.js's own (every n-th label) with round local times.
+					afterBuildTicks: fixedTicks ? (scale: { ticks: { value: number }[] }) => void (scale.ticks = fixedTicks.map((t) => ({ value: t.index }))) : undefined,
 					ticks: {
 						color: theme.textMuted,
 						font: tickFont,
 						maxRotation: 0,
-						autoSkip: true,
+						autoSkip: !fixedTicks,
 						autoSkipPadding: Math.round(28 * u),
-						maxTicksLimit: Math.max(2, Math.floor(plot.width / (120 * u))),
+						maxTicksLimit: fixedTicks ? undefined : Math.max(2, Math.floor(plot.width / (120 * u))),
 						sampleSize: 12,
-						padding: Math.round(6 * u)
+						padding: Math.round(6 * u),
+						...(fixedTicks ? { callback: (value: number | string) => fixedLabels.get(Number(value)) ?? null } : {})
 					}
 				},
 				y: {
