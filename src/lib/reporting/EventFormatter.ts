@@ -127,6 +127,12 @@ export class EventFormatter {
 				// Discord rejects blank field values; quote blank strings so they stay visible as what they are.
 				fields.push({ name: fieldName(key), value: scalar.trim() === '' ? `"${scalar}"` : escapeMarkdown(scalar), inline: true });
 				complete &&= key.length <= 256 && key.length > 0;
+			} else if (isErrorLike(value)) {
+				// Errors read best as their stack; anything else they carry (cause, extra props) travels in the attachment.
+				const text = typeof value.stack === 'string' ? value.stack : `${String(value.name ?? 'Error')}: ${String(value.message ?? '')}`;
+				const code = value.code === undefined ? '' : ` (${String(value.code)})`;
+				blocks.push(`**${escapeMarkdown(oneLine(key))}**${escapeMarkdown(code)}\n\`\`\`\n${fence(text)}\n\`\`\``);
+				complete &&= Object.keys(value).every((name) => ERROR_KEYS.has(name));
 			} else if (scalar !== undefined) {
 				blocks.push(isMessage ? escapeMarkdown(scalar) : `**${escapeMarkdown(oneLine(key))}**\n\`\`\`\n${fence(scalar)}\n\`\`\``);
 			} else {
@@ -169,6 +175,12 @@ export class EventFormatter {
 /** `HH:MM:SS` (UTC) of an ISO timestamp; the embed timestamp carries the date. */
 function clock(iso: string): string {
 	return iso.length >= 19 && iso.charAt(10) === 'T' ? iso.slice(11, 19) : codeSafe(truncate(iso, 24));
+}
+
+const ERROR_KEYS = new Set(['name', 'message', 'stack', 'code']);
+
+function isErrorLike(value: PlainValue): value is { [key: string]: PlainValue } {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) && (typeof value.stack === 'string' || (typeof value.name === 'string' && typeof value.message === 'string'));
 }
 
 function scalarText(value: PlainValue): string | undefined {

@@ -396,9 +396,15 @@ export class Reporter implements Service {
 		return { seq: this.nextSeq - 1, ...this.counters, channels };
 	}
 
-	/** Runs one round of every channel now (tests drive the reporter with this and a fake clock). */
-	public async flush(): Promise<void> {
-		await Promise.all(this.list.map((ch) => this.pumpChannel(ch)));
+	/**
+	 * Sends what is queued for `channel` (or every channel) now instead of at the end of its flush
+	 * interval, e.g. right after enqueueing the daily summary. Still paced, still spooled on failure;
+	 * resolves when this round of sending is done.
+	 */
+	public async flush(channel?: ReportChannelName): Promise<void> {
+		const targets = channel ? [this.states[channel]] : this.list;
+		for (const ch of targets) ch.lastFlushAt = Number.NEGATIVE_INFINITY;
+		await Promise.all(targets.map((ch) => this.pumpChannel(ch)));
 	}
 
 	// ---- internals -------------------------------------------------------------------------

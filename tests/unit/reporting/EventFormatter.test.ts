@@ -85,4 +85,12 @@ describe('EventFormatter', () => {
 		const wire = formatter.wire(event({ seq: 9, data: { big: 1n, pw: 's3cret-value' } }));
 		expect(wire).toEqual({ seq: 9, event: 'health.report', severity: 'INFO', timestamp: at, data: { big: '1', pw: '[REDACTED]' } });
 	});
+
+	it('embed: an Error in data is shown as its stack in a code block', () => {
+		const error = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+		const { value, complete } = formatter.embed(event({ severity: 'CRITICAL', data: { message: 'query failed', error } }), 6000);
+		expect(value.description).toBe(`query failed\n**error** (ECONNREFUSED)\n\`\`\`\n${error.stack}\n\`\`\``);
+		expect(value.fields).toBeUndefined();
+		expect(complete).toBe(true);
+	});
 });

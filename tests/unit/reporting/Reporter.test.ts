@@ -102,4 +102,22 @@ describe('Reporter against the sandbox', () => {
 		expect(first!.event).toBe('42');
 		expect(second!.event).toBe('ok');
 	});
+
+	it('flush(channel) sends at once, files (a chart) go as attachments shown in the embed', async () => {
+		const { reporter } = make({ now: clock.now, analyticsIntervalMs: 900_000 });
+		reporter.start();
+		const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+		reporter.enqueue('analytics', { event: 'summary.daily', title: 'Daily summary 2025-01-01', data: { messages: 1234, joins: 5 }, files: [{ name: 'summary.png', data: png }] });
+		await reporter.flush('analytics');
+		await waitFor(() => messagePosts(sandbox, CHANNELS.analytics).length === 1, 2000, 'the summary');
+		const [post] = messagePosts(sandbox, CHANNELS.analytics);
+		expect(post!.files.map((file) => [file.name, file.data.equals(png)])).toEqual([['1-summary.png', true]]);
+		const embed = (post!.body as { embeds: { title: string; image: { url: string }; fields: unknown[] }[] }).embeds[0]!;
+		expect(embed.title).toBe('🔹 Daily summary 2025-01-01');
+		expect(embed.image).toEqual({ url: 'attachment://1-summary.png' });
+		expect(embed.fields).toEqual([
+			{ name: 'messages', value: '1234', inline: true },
+			{ name: 'joins', value: '5', inline: true }
+		]);
+	});
 });
