@@ -91,3 +91,14 @@ describe('theme colours', () => {
 		expect(rampColor(['#000000', '#ffffff'], 7)).toBe('rgb(255, 255, 255)');
 	});
 });
+
+describe('heatmap axes', () => {
+	it('names 7 Monday-first rows and 24 hour columns, and maps Sunday-first weekdays', async () => {
+		const { HEATMAP_HOURS, HEATMAP_WEEKDAYS, mondayFirstWeekday } = await import('#lib/charts/heatmapAxes.js');
+		expect(HEATMAP_WEEKDAYS).toHaveLength(7);
+		expect([HEATMAP_HOURS[0], HEATMAP_HOURS[23], HEATMAP_HOURS.length]).toEqual(['00', '23', 24]);
+		// 2024-03-10 was a Sunday, 2024-03-11 a Monday.
+		expect(HEATMAP_WEEKDAYS[mondayFirstWeekday(new Date(Date.UTC(2024, 2, 10)).getUTCDay())]).toBe('Sun');
+		expect(HEATMAP_WEEKDAYS[mondayFirstWeekday(new Date(Date.UTC(2024, 2, 11)).getUTCDay())]).toBe('Mon');
+	});
+});
