@@ -175,9 +175,23 @@ export class ChartRenderer {
 		return (await this.render({ layout: 'empty', ...spec })).png;
 	}
 
-	/** Service start: with workers, spawns them and waits until they can draw. */
+	/**
+	 * Service start: spawns the workers (if any) and draws one throw-away chart, so the first
+	 * user's render does not pay for JIT warm-up (a first render takes several times a warm one).
+	 */
 	public async start(): Promise<void> {
 		await this.pool?.start();
+		const warmUp: ChartSpec = {
+			layout: 'serverOverview',
+			title: 'warm-up',
+			labels: ['a', 'b', 'c'],
+			series: [{ label: 'a', values: [1, 3, 2] }, { label: 'b', values: [2, 1, 3], kind: 'bar', axis: 'right' }],
+			topChannels: [{ label: 'c', value: 1 }],
+			topMembers: [{ label: 'm', value: 1 }],
+			summary: [{ label: 's', value: 1 }]
+		};
+		// Straight to the drawing path: a warm-up is not a render worth counting.
+		await (this.pool ? this.pool.render(warmUp) : this.renderHere(warmUp));
 	}
 
 	/** Service stop: ends the workers (renders still in flight fail). */
@@ -187,16 +201,18 @@ export class ChartRenderer {
 
 	/** Any layout, with its timings. Layouts with nothing to plot come back as the empty image. */
 	public async render(spec: ChartSpec): Promise<RenderResult> {
-		if (this.pool) {
-			try {
-				const result = await this.pool.render(spec);
-				this.record(result);
-				return result;
-			} catch (error) {
-				this.counters.errors++;
-				throw error;
-			}
+		try {
+			const result = await (this.pool ? this.pool.render(spec) : this.renderHere(spec));
+			this.record(result);
+			return result;
+		} catch (error) {
+			this.counters.errors++;
+			throw error;
 		}
+	}
+
+	/** Draws in this thread. */
+	private async renderHere(spec: ChartSpec): Promise<RenderResult> {
 		const start = performance.now();
 		const canvas = createCanvas(this.width, this.height);
 		let chart: Chart | undefined;
@@ -208,24 +224,23 @@ export class ChartRenderer {
 			const encodeCalled = performance.now();
 			const png = await encoding;
 			const encoded = performance.now();
-			// Destroy only now: Chart.js clears the canvas on destroy.
+			// Destroy only now: Chart.js clears the canvas on destroy, and the encoder reads the
+			// canvas while it runs (it does not take a copy).
 			chart?.destroy();
 			chart = undefined;
 			const torn = performance.now();
 
-			const timing: RenderTiming = {
+			return {
 				layout: spec.layout,
 				empty: resolved.layout === 'empty',
 				drawMs: drawn - start,
 				encodeMs: encoded - encodeCalled,
 				mainThreadMs: encodeCalled - start + (torn - encoded),
-				bytes: png.length
+				bytes: png.length,
+				png,
+				width: canvas.width,
+				height: canvas.height
 			};
-			this.record(timing);
-			return { ...timing, png, width: canvas.width, height: canvas.height };
-		} catch (error) {
-			this.counters.errors++;
-			throw error;
 		} finally {
 			chart?.destroy();
 			// A Chart.js constructor that threw has still registered its instance globally.

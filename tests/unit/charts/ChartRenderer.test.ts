@@ -161,6 +161,14 @@ describe('ChartRenderer', () => {
 		expect(() => new ChartRenderer({ theme: { ...discordDarkTheme, fontFamily: 'Nexus Missing' }, fontDir: '/nonexistent' })).toThrow(/could not register font/);
 	});
 
+	it('start() warms up without counting a render; stop() is harmless without workers', async () => {
+		const fresh = new ChartRenderer();
+		await fresh.start();
+		expect(fresh.stats().renders).toBe(0);
+		await fresh.stop();
+		expect((await fresh.renderEmpty({ title: 'after stop' })).length).toBeGreaterThan(0);
+	});
+
 	it('counts renders and timings, and reports them to onRender', async () => {
 		const seen: string[] = [];
 		const counted = new ChartRenderer({ onRender: (timing) => seen.push(`${timing.layout}:${timing.empty}`) });
