@@ -17,8 +17,10 @@ if (!result.ok) {
 }
 
 const { boot } = await import('#lib/boot.js');
+const { Redactor } = await import('#lib/reporting/Redactor.js');
+const redactor = new Redactor(result.config.secrets);
 // Imported only now, after chdir: Sapphire reads package.json from the cwd when its modules load.
 await boot(result.config).catch((error: unknown) => {
-	process.stderr.write(`Nexus failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+	process.stderr.write(`Nexus failed to start: ${redactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
 	process.exit(1);
 });

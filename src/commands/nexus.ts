@@ -1,5 +1,7 @@
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { MessageFlags } from 'discord.js';
+import { REPORT_CHANNELS } from '#root/config.js';
+import { formatChannelTests } from '#lib/commands/reportingTestLines.js';
 import { buildStatusEmbed } from '#lib/commands/statusReport.js';
 import { BOT_VERSION } from '#lib/version.js';
 
@@ -9,7 +11,10 @@ export class NexusCommand extends Subcommand {
 			...options,
 			name: 'nexus',
 			description: 'Nexus bot administration',
-			subcommands: [{ name: 'status', chatInputRun: 'chatInputStatus', preconditions: ['OwnerOnly'] }]
+			subcommands: [
+				{ name: 'status', chatInputRun: 'chatInputStatus', preconditions: ['OwnerOnly'] },
+				{ name: 'test_reporting', chatInputRun: 'chatInputTestReporting', preconditions: ['OwnerOnly'] }
+			]
 		});
 	}
 
@@ -19,6 +24,7 @@ export class NexusCommand extends Subcommand {
 				.setName(this.name)
 				.setDescription(this.description)
 				.addSubcommand((command) => command.setName('status').setDescription('Uptime, guilds, gateway ping and versions (owners only)'))
+				.addSubcommand((command) => command.setName('test_reporting').setDescription('Send a marked test message to each report channel and show the result (owners only)'))
 		);
 	}
 
@@ -36,5 +42,13 @@ export class NexusCommand extends Subcommand {
 			botVersion: BOT_VERSION
 		});
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
+	public async chatInputTestReporting(interaction: Subcommand.ChatInputCommandInteraction) {
+		// Four sends of up to 5 s each run in parallel: defer so Discord's 3 s deadline never bites.
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		const { reporter } = this.container;
+		const results = await Promise.all(REPORT_CHANNELS.map((channel) => reporter.testChannel(channel)));
+		return interaction.editReply({ content: formatChannelTests(results), allowedMentions: { parse: [] } });
 	}
 }

@@ -5,6 +5,9 @@ import { NexusClient } from '#root/client.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
+import { Redactor } from '#lib/reporting/Redactor.js';
+import { Reporter } from '#lib/reporting/Reporter.js';
+import { ReporterLogStream } from '#lib/reporting/ReporterLogStream.js';
 import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
 import { StatsService } from '#lib/stats/StatsService.js';
@@ -16,9 +19,11 @@ import { databaseTarget } from '#lib/stats/databaseTarget.js';
  * Services are created here once and hung on Sapphire's container; pieces only call them.
  */
 export async function boot(config: Config): Promise<void> {
-	const redact = (text: string) => config.secrets.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
-	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact });
+	const redactor = new Redactor(config.secrets);
+	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
 	const client = new NexusClient(config, logger);
+	// The reporter may replay its spool before login finishes: give the REST client its token now.
+	client.rest.setToken(config.DISCORD_TOKEN);
 	const services = new ServiceRegistry();
 	container.services = services;
 	container.commandOutcomes = new CommandOutcomes();
@@ -37,6 +42,21 @@ export async function boot(config: Config): Promise<void> {
 		logger.fatal('Uncaught exception, shutting down:', error);
 		void shutdown.run('uncaughtException');
 	});
+
+	container.reporter = services.add(
+		new Reporter({
+			rest: client.rest,
+			channels: config.reportChannels,
+			flushIntervalMs: config.REPORT_FLUSH_INTERVAL_MS,
+			analyticsIntervalMs: config.REPORT_ANALYTICS_INTERVAL_MS,
+			spoolDir: config.REPORT_SPOOL_DIR,
+			spoolMaxBytes: config.REPORT_SPOOL_MAX_BYTES,
+			channelRetryMs: config.REPORT_CHANNEL_RETRY_MS,
+			secrets: config.secrets
+		})
+	);
+	// warn/info lines go batched to Logs, error/fatal to Diagnostics at once; stdout keeps everything.
+	logger.addSink(new ReporterLogStream({ reporter: container.reporter }).sink);
 
 	// Start order = dependency order; stop runs in reverse (scheduler first, then stats flushes, ...).
 	const store = await StatsStore.open({ ...databaseTarget(config.DATABASE_URL), sqlitePath: config.SQLITE_PATH });
@@ -80,6 +100,7 @@ declare module '@sapphire/pieces' {
 		services: ServiceRegistry;
 		scheduler: SchedulerService;
 		stats: StatsService;
+		reporter: Reporter;
 		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */
 		draining: boolean;
 	}

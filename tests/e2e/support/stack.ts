@@ -1,4 +1,19 @@
-import { DiscordSandbox, type SandboxOptions, type RecordedRequest } from '../../../sandbox/index.js';
+import { DiscordSandbox, seedGuild, type SandboxOptions, type RecordedRequest } from '../../../sandbox/index.js';
+
+/** The config defaults; the default test guild has these channels so reports have somewhere to go. */
+export const REPORT_CHANNEL_IDS = {
+	diagnostics: '1419516681427882115',
+	logs: '1419517784135700561',
+	analytics: '1419858425424253039',
+	performance: '1420213631030661130'
+};
+
+export function seedGuildWithReportChannels(options: Parameters<typeof seedGuild>[0] = {}) {
+	return seedGuild({
+		...options,
+		extraChannels: [...Object.entries(REPORT_CHANNEL_IDS).map(([name, id]) => ({ id, name: `nexus-${name}` })), ...(options.extraChannels ?? [])]
+	});
+}
 import { isolatedEnv, removeDir, startBotProcess, type BotProcess } from '../../../scripts/support/botProcess.js';
 
 export interface Stack {
@@ -38,7 +53,7 @@ export async function stopBot(bot: BotProcess, timeoutMs = 15_000) {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-	const sandbox = await DiscordSandbox.start(options.sandbox);
+	const sandbox = await DiscordSandbox.start({ guilds: [seedGuildWithReportChannels()], ...options.sandbox });
 	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, options.env);
 	const stack: Stack = {
 		sandbox,
