@@ -104,9 +104,11 @@ const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
  * Turns report data into PNG images. Constructed once at boot (container.charts): registers the
  * bundled font and the Chart.js pieces it uses. No Discord, no database: data in, PNG out.
  *
- * Drawing happens on the main thread (Chart.js is synchronous); it is kept short by drawing
- * pre-parsed, decimated data and painting simple parts directly. PNG compression, the slow
- * part, runs in `canvas.encode()` off the event loop.
+ * Where the time goes: Chart.js lays out and draws synchronously, and @napi-rs/canvas records
+ * the drawing and rasterises it synchronously inside the `encode()` call; only the PNG
+ * compression then runs off the thread. Both synchronous parts are kept short (pre-parsed,
+ * decimated data, straight segments on dense lines, simple parts painted directly). With
+ * `workers` >= 1 all of it runs in worker threads and the event loop only passes messages.
  */
 export class ChartRenderer {
 	public readonly name = 'charts';
