@@ -217,38 +217,64 @@ export class StatsReports {
 		const plan = planRange(opts.range, await this.floorHour());
 		const metric = TOP_METRICS[options.by];
 		if (!metric) throw new RangeError(`unknown top metric: ${options.by}`);
-		if (options.target === 'members') return this.topMembers(guildId, opts, plan, metric, limit);
+		const members = membersWhere(opts.members);
+		if (options.target === 'members') {
+			const people: Where = (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+			return this.topByBounds(guildId, plan, metric, limit, {
+				totals: TABLES.memberTotals,
+				id: 'user_id',
+				family: FAMILIES.member,
+				columns: sql`user_id as id, messages, voice_seconds, reactions_given as reactions`,
+				where: people,
+				candidates: people,
+				index: 'user'
+			});
+		}
 		if (options.target !== 'channels') throw new RangeError(`unknown top target: ${options.target}`);
-		const source = this.branches(FAMILIES.channel, plan, guildId, sql`channel_id as id, messages, voice_seconds, reactions`, membersWhere(opts.members));
-		return this.ranked(source, metric.column, limit);
+		return this.topByBounds(guildId, plan, metric, limit, {
+			totals: TABLES.channelTotals,
+			id: 'channel_id',
+			family: FAMILIES.channel,
+			columns: sql`channel_id as id, messages, voice_seconds, reactions`,
+			where: members,
+			// Channel bounds cover humans and bots together: still upper bounds for either.
+			candidates: () => TRUE,
+			index: 'channel'
+		});
 	}
 
 	/**
-	 * Top members without grouping every member row of the range: candidates are the members
-	 * active since the range start, ordered by their all-time sum (an upper bound of their sum in
-	 * any range, since these counters never decrease); exact range sums are computed for the first
-	 * K of them. Once the best bound left out is below the limit-th exact sum, no member left out
-	 * can make the list, so it is exact. Otherwise K grows (x4), and past 3200 it groups everything.
+	 * Top members/channels without grouping every row of the range: candidates are those active
+	 * since the range start, ordered by their all-time sum (an upper bound of their sum in any
+	 * range, since these counters never decrease); exact range sums are computed for the first K.
+	 * Once the best bound left out is below the limit-th exact sum, nobody left out can make the
+	 * list, so it is exact. Otherwise K grows (x4), and past 3200 everything is grouped.
 	 */
-	private async topMembers(guildId: string, options: ReportOptions, plan: RangePlan, metric: TopMetricSpec, limit: number): Promise<TopEntry[]> {
-		const members = membersWhere(options.members);
-		const people: Where = (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
-		const columns = sql`user_id as id, messages, voice_seconds, reactions_given as reactions`;
+	private async topByBounds(
+		guildId: string,
+		plan: RangePlan,
+		metric: TopMetricSpec,
+		limit: number,
+		source: { totals: string; id: 'user_id' | 'channel_id'; family: CounterFamily; columns: RawBuilder<unknown>; where: Where; candidates: Where; index: IndexHint }
+	): Promise<TopEntry[]> {
 		const bound = sql.ref(`t.${metric.bound}`);
 		for (let k = Math.max(50, limit * 5); k <= 3200; k *= 4) {
 			const candidates = await this.rows(sql`
-				select t.user_id, ${bound} as bound from ${sql.table(TABLES.memberTotals)} as t
-				where t.guild_id = ${guildId} and t.last_at >= ${planStartMs(plan)} and ${bound} > 0 and ${people('t')}
-				order by ${bound} desc, t.user_id limit ${k + 1}`);
+				select ${sql.ref(`t.${source.id}`)} as id, ${bound} as bound from ${sql.table(source.totals)} as t
+				where t.guild_id = ${guildId} and t.last_at >= ${planStartMs(plan)} and ${bound} > 0 and ${source.candidates('t')}
+				order by ${bound} desc, ${sql.ref(`t.${source.id}`)} limit ${k + 1}`);
 			if (candidates.length === 0) return [];
-			const ids = candidates.slice(0, k).map((row) => String(row.user_id));
-			const source = this.branches(FAMILIES.member, plan, guildId, columns, (table) => sql`${sql.ref(`${table}.user_id`)} in (${sql.join(ids)}) and ${people(table)}`, 'user');
-			const ranked = await this.ranked(source, metric.column, limit);
+			const ids = candidates.slice(0, k).map((row) => String(row.id));
+			const ranked = await this.ranked(
+				this.branches(source.family, plan, guildId, source.columns, (table) => sql`${sql.ref(`${table}.${source.id}`)} in (${sql.join(ids)}) and ${source.where(table)}`, source.index),
+				metric.column,
+				limit
+			);
 			if (candidates.length <= k) return ranked;
 			const threshold = ranked.length === limit ? ranked[limit - 1].value : 0;
 			if (n(candidates[k].bound) < threshold) return ranked;
 		}
-		return this.ranked(this.branches(FAMILIES.member, plan, guildId, columns, people), metric.column, limit);
+		return this.ranked(this.branches(source.family, plan, guildId, source.columns, source.where), metric.column, limit);
 	}
 
 	/** Groups `source` (id, messages, voice_seconds, reactions) by id and ranks by `column`. */

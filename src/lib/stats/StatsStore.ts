@@ -129,7 +129,7 @@ export class StatsStore {
 				}
 			}
 
-			const { guilds, members } = summarizeDeltas(input);
+			const { guilds, members, channels } = summarizeDeltas(input);
 			if (members.size > 0) {
 				const greatest = this.dialect === 'postgres' ? 'greatest' : 'max';
 				const t = (column: string) => sql.ref(`${TABLES.memberTotals}.${column}`);
@@ -140,6 +140,22 @@ export class StatsStore {
 						on conflict (guild_id, user_id) do update set bot = excluded.bot,
 							last_at = ${sql.raw(greatest)}(${t('last_at')}, excluded.last_at),
 							voice_last_at = ${sql.raw(greatest)}(${t('voice_last_at')}, excluded.voice_last_at),
+							messages = ${t('messages')} + excluded.messages,
+							voice_seconds = ${t('voice_seconds')} + excluded.voice_seconds,
+							reactions_added = ${t('reactions_added')} + excluded.reactions_added`.execute(trx)
+				);
+				writtenRows += rows.length;
+			}
+
+			if (channels.size > 0) {
+				const greatest = this.dialect === 'postgres' ? 'greatest' : 'max';
+				const t = (column: string) => sql.ref(`${TABLES.channelTotals}.${column}`);
+				const rows = [...channels.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((entry) => entry[1]);
+				statements += await forChunks(this.dialect, 6, rows, (chunk) =>
+					sql`insert into ${sql.table(TABLES.channelTotals)} (guild_id, channel_id, last_at, messages, voice_seconds, reactions_added)
+						values ${sql.join(chunk.map((row) => sql`(${sql.join(row)})`))}
+						on conflict (guild_id, channel_id) do update set
+							last_at = ${sql.raw(greatest)}(${t('last_at')}, excluded.last_at),
 							messages = ${t('messages')} + excluded.messages,
 							voice_seconds = ${t('voice_seconds')} + excluded.voice_seconds,
 							reactions_added = ${t('reactions_added')} + excluded.reactions_added`.execute(trx)
@@ -449,7 +465,7 @@ export class StatsStore {
 					await sql`delete from ${sql.table(tableName(family, granularity))} where guild_id = ${guildId}`.execute(trx);
 				}
 			}
-			for (const table of [TABLES.localDaily, TABLES.memberTotals, TABLES.flushLog]) {
+			for (const table of [TABLES.localDaily, TABLES.memberTotals, TABLES.channelTotals, TABLES.flushLog]) {
 				await sql`delete from ${sql.table(table)} where guild_id = ${guildId}`.execute(trx);
 			}
 			if (options.settings) {
@@ -553,6 +569,7 @@ export class StatsStore {
 			const local = await sql`delete from ${sql.table(TABLES.localDaily)} where local_day < ${dailyFloor}`.execute(trx);
 			dailyRows += Number(local.numAffectedRows ?? 0);
 			await sql`delete from ${sql.table(TABLES.memberTotals)} where last_at < ${dailyFloor * DAY_MS}`.execute(trx);
+			await sql`delete from ${sql.table(TABLES.channelTotals)} where last_at < ${dailyFloor * DAY_MS}`.execute(trx);
 			await sql`delete from ${sql.table(TABLES.flushLog)} where at < ${now - FLUSH_LOG_KEEP_MS}`.execute(trx);
 			const { rows } = await sql<{ value: string }>`select value from ${sql.table(TABLES.meta)} where key = ${META_FLOOR}`.execute(trx);
 			const floor = Math.max(Number(rows[0]?.value ?? 0), hourlyFloor);

@@ -143,7 +143,10 @@ export interface GuildFlushTotals {
 /** One member's row of stats_member_totals: [guild_id, user_id, bot, last_at, voice_last_at, messages, voice_seconds, reactions_added]. */
 export type MemberTotalsRow = [string, string, number, number, number, number, number, number];
 
-/** Per-guild totals of one flush (for the rolling analytics window) and each member's totals delta. */
+/** One channel's row of stats_channel_totals: [guild_id, channel_id, last_at, messages, voice_seconds, reactions_added]. */
+export type ChannelTotalsRow = [string, string, number, number, number, number];
+
+/** Per-guild totals of one flush (for the rolling analytics window) and each member's and channel's totals delta. */
 export function summarizeDeltas(deltas: StatsDeltas) {
 	const guilds = new Map<string, GuildFlushTotals>();
 	const totalsOf = (guildId: string) => {
@@ -158,12 +161,21 @@ export function summarizeDeltas(deltas: StatsDeltas) {
 		if (!row) members.set(id, (row = [guildId, userId, flag(bot), 0, 0, 0, 0, 0]));
 		return row;
 	};
+	const channels = new Map<string, ChannelTotalsRow>();
+	const channelOf = (guildId: string, channelId: string, at: number): ChannelTotalsRow => {
+		const id = `${guildId}\u0001${channelId}`;
+		let row = channels.get(id);
+		if (!row) channels.set(id, (row = [guildId, channelId, 0, 0, 0, 0]));
+		row[2] = Math.max(row[2], at);
+		return row;
+	};
 	for (const delta of deltas.messages) {
 		totalsOf(delta.guildId).messages += delta.messages;
 		if (delta.messages <= 0) continue;
 		const row = memberOf(delta.guildId, delta.userId, delta.bot);
 		row[3] = Math.max(row[3], delta.lastAt);
 		row[5] += delta.messages;
+		channelOf(delta.guildId, delta.channelId, delta.lastAt)[3] += delta.messages;
 	}
 	for (const delta of deltas.reactions) {
 		totalsOf(delta.guildId).reactions += delta.given;
@@ -171,6 +183,7 @@ export function summarizeDeltas(deltas: StatsDeltas) {
 		const row = memberOf(delta.guildId, delta.userId, delta.bot);
 		row[3] = Math.max(row[3], delta.lastAt);
 		row[7] += delta.added;
+		channelOf(delta.guildId, delta.channelId, delta.lastAt)[5] += delta.added;
 	}
 	for (const delta of deltas.voice) {
 		totalsOf(delta.guildId).voice_seconds += delta.seconds;
@@ -179,6 +192,7 @@ export function summarizeDeltas(deltas: StatsDeltas) {
 		row[3] = Math.max(row[3], delta.lastAt);
 		row[4] = Math.max(row[4], delta.lastAt);
 		row[6] += delta.seconds;
+		channelOf(delta.guildId, delta.channelId, delta.lastAt)[4] += delta.seconds;
 	}
 	for (const delta of deltas.membership) {
 		const totals = totalsOf(delta.guildId);
@@ -191,5 +205,5 @@ export function summarizeDeltas(deltas: StatsDeltas) {
 		totals.commands_failed += delta.failed;
 	}
 	for (const delta of deltas.botGuilds) totalsOf(delta.guildId);
-	return { guilds, members };
+	return { guilds, members, channels };
 }

@@ -72,6 +72,8 @@ export const TABLES = {
 	 * grouping every member row of the range).
 	 */
 	memberTotals: 'stats_member_totals',
+	/** Per channel per guild: last activity and all-time sums (upper bounds for top-channel queries). */
+	channelTotals: 'stats_channel_totals',
 	/** Per-guild totals of each flush, for the rolling analytics report (pruned after 2 days). */
 	flushLog: 'stats_flush_log',
 	optOuts: 'privacy_optouts',
@@ -153,6 +155,18 @@ export function statsMigrations(dialect: StatsDialect): Record<string, Migration
 				await db.schema.createIndex(`${TABLES.memberTotals}_voice`).on(TABLES.memberTotals).columns(['guild_id', 'voice_last_at']).execute();
 				await db.schema.createIndex(`${TABLES.memberTotals}_user`).on(TABLES.memberTotals).columns(['user_id']).execute();
 				await db.schema.createIndex(`${TABLES.memberTotals}_at`).on(TABLES.memberTotals).columns(['last_at']).execute();
+
+				await db.schema
+					.createTable(TABLES.channelTotals)
+					.addColumn('guild_id', 'text', (column) => column.notNull())
+					.addColumn('channel_id', 'text', (column) => column.notNull())
+					.addColumn('last_at', 'bigint', (column) => column.notNull().defaultTo(0))
+					.addColumn('messages', 'bigint', (column) => column.notNull().defaultTo(0))
+					.addColumn('voice_seconds', 'bigint', (column) => column.notNull().defaultTo(0))
+					.addColumn('reactions_added', 'bigint', (column) => column.notNull().defaultTo(0))
+					.addPrimaryKeyConstraint(`${TABLES.channelTotals}_pk`, ['guild_id', 'channel_id'])
+					.execute();
+				await db.schema.createIndex(`${TABLES.channelTotals}_recent`).on(TABLES.channelTotals).columns(['guild_id', 'last_at']).execute();
 
 				let flushLog = db.schema.createTable(TABLES.flushLog).addColumn('at', 'bigint', (column) => column.notNull()).addColumn('guild_id', 'text', (column) => column.notNull());
 				for (const column of ['messages', 'voice_seconds', 'reactions', 'joins', 'leaves', 'commands', 'commands_failed']) {

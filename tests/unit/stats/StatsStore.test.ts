@@ -229,9 +229,9 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		stats.recordMessage({ guildId: guild, channelId: channel, userId: u1, bot: false, at: T0 + 10 });
 		const second = await stats.flush();
 		expect(second.rows).toBe(1);
-		// 1 message row + 1 member row + 1 channel row + 1 guild row, each hourly and daily, + member totals,
-		// + active counts (hour, day, local day) + the flush log row.
-		expect(second.written).toBe(4 * 2 + 1 + 3 + 1);
+		// 1 message row + 1 member row + 1 channel row + 1 guild row, each hourly and daily, + member and
+		// channel totals, + active counts (hour, day, local day) + the flush log row.
+		expect(second.written).toBe(4 * 2 + 2 + 3 + 1);
 		if (dialect === 'sqlite') expect((await changes()) - before).toBe(second.written);
 		const idle = await stats.flush();
 		expect(idle).toMatchObject({ rows: 0, written: 0, statements: 0 });
@@ -508,6 +508,33 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		const expected = [...recent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 25);
 		const top = await stats.top(guild, { ...options(T0 - 7 * DAY, T0 + HOUR), target: 'members', by: 'messages', limit: 25 });
 		expect(top.map((entry) => [entry.id, entry.value])).toEqual(expected);
+		// limit 10: the first 50 candidates are all veterans, so the search has to widen.
+		const top10 = await stats.top(guild, { ...options(T0 - 7 * DAY, T0 + HOUR), target: 'members', by: 'messages', limit: 10 });
+		expect(top10.map((entry) => [entry.id, entry.value])).toEqual(expected.slice(0, 10));
+	});
+
+	it('top channels stay exact when all-time leaders are not the leaders of the range', async () => {
+		const stats = service(() => T0);
+		await stats.start();
+		const guild = snowflake();
+		const user = snowflake();
+		const random = seeded(8);
+		const channels = Array.from({ length: 300 }, () => snowflake());
+		const recent = new Map<string, number>();
+		for (let c = 0; c < channels.length; c++) {
+			const busyOnce = c < 150;
+			const old = busyOnce ? 100 + Math.floor(random() * 100) : 0;
+			const lately = busyOnce ? Math.floor(random() * 2) : Math.floor(random() * 30);
+			for (let i = 0; i < old; i++) stats.recordMessage({ guildId: guild, channelId: channels[c], userId: user, bot: false, at: T0 - 40 * DAY });
+			for (let i = 0; i < lately; i++) stats.recordMessage({ guildId: guild, channelId: channels[c], userId: user, bot: false, at: T0 - 2 * HOUR });
+			if (lately > 0) recent.set(channels[c], lately);
+		}
+		await stats.flush();
+		const expected = [...recent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
+		const top = await stats.top(guild, { ...options(T0 - DAY, T0 + HOUR), target: 'channels', by: 'messages', limit: 20 });
+		expect(top.map((entry) => [entry.id, entry.value])).toEqual(expected);
+		const top5 = await stats.top(guild, { ...options(T0 - DAY, T0 + HOUR), target: 'channels', by: 'messages', limit: 5 });
+		expect(top5.map((entry) => [entry.id, entry.value])).toEqual(expected.slice(0, 5));
 	});
 
 	it('retention: hourly rows past the window are dropped (their days stay), old days are dropped, scheduled guilds purged; idempotent', async () => {

@@ -1,0 +1,176 @@
+// bench/flush: the statistics write path and the report queries.
+//  1. 50k dirty counters flushed incrementally (what StatsService does) vs rewriting every counter
+//     of the state they belong to (500k rows: the design that keeps all counters and saves them all).
+//  2. Time to flush 10k dirty rows on SQLite and on PostgreSQL (one transaction, all derived tables).
+//  3. /guildstats query times on a generated guild (10k members, 500 channels, 90 days hourly) on SQLite.
+// PostgreSQL: BENCH_DATABASE_URL or DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test (own schema, dropped).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { StatsStore } from '../src/lib/stats/StatsStore.js';
+import { emptyDeltas, type StatsDeltas } from '../src/lib/stats/statsTypes.js';
+import type { ReportOptions } from '../src/lib/stats/statsTypes.js';
+import { HOUR_MS } from '../src/lib/stats/timeBuckets.js';
+import { LARGE_GUILD_ID, seedLargeGuild } from './support/largeGuild.js';
+
+const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const LARGE_GUILD_VERSION = 'large-guild-v3';
+const END = Date.UTC(2026, 5, 1);
+
+/** `count` distinct message counters (one guild, 500 channels, many members) in one hour. */
+function messageDeltas(count: number, hour: number, offset = 0, increment = 1): StatsDeltas {
+	const deltas = emptyDeltas();
+	for (let i = 0; i < count; i++) {
+		const n = i + offset;
+		deltas.messages.push({
+			guildId: '800000000000000001',
+			channelId: String(810000000000000000n + BigInt(n % 500)),
+			threadId: '',
+			userId: String(820000000000000000n + BigInt(Math.floor(n / 500))),
+			hour,
+			bot: false,
+			messages: increment,
+			lastAt: hour * HOUR_MS + 1000
+		});
+	}
+	return deltas;
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function percentile(samples: number[], p: number): number {
+	const sorted = [...samples].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+	const start = performance.now();
+	const value = await fn();
+	return [performance.now() - start, value];
+}
+
+async function incrementalVsRewrite(): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-flush-'));
+	const store = await StatsStore.open({ sqlitePath: join(dir, 'stats.sqlite') });
+	try {
+		const hour = Math.floor(END / HOUR_MS) - 1;
+		const TOTAL = 500_000;
+		const DIRTY = 50_000;
+		// The state: 500k counters already stored.
+		for (let offset = 0; offset < TOTAL; offset += 50_000) await store.applyDeltas(messageDeltas(50_000, hour, offset), END);
+		const [incremental, result] = await timed(() => store.applyDeltas(messageDeltas(DIRTY, hour, 123_456), END));
+		const [rewrite] = await timed(() => store.applyDeltas(messageDeltas(TOTAL, hour, 0, 0), END));
+		console.log(`SQLite, ${TOTAL / 1000}k counters stored, ${DIRTY / 1000}k changed since the last flush:`);
+		console.log(`  incremental flush (dirty rows only): ${ms(incremental)} (${result.statements} statements, ${result.writtenRows} table rows incl. derived)`);
+		console.log(`  rewriting all ${TOTAL / 1000}k counters:        ${ms(rewrite)}`);
+		console.log(`  ratio: incremental is ${(rewrite / incremental).toFixed(1)}x faster`);
+	} finally {
+		await store.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function flush10k(store: StatsStore, label: string): Promise<void> {
+	const hour = Math.floor(END / HOUR_MS) - 1;
+	await store.applyDeltas(messageDeltas(10_000, hour, 0), END); // warm-up (creates the rows)
+	const samples: number[] = [];
+	let statements = 0;
+	let written = 0;
+	for (let round = 1; round <= 6; round++) {
+		const [elapsed, result] = await timed(() => store.applyDeltas(messageDeltas(10_000, hour, round * 7_919), END));
+		samples.push(elapsed);
+		statements = result.statements;
+		written = result.writtenRows;
+	}
+	console.log(
+		`  ${label.padEnd(10)} 10k dirty rows: p50 ${ms(percentile(samples, 0.5))}, max ${ms(Math.max(...samples))} (${statements} statements, ${written} table rows incl. derived, one transaction)`
+	);
+}
+
+async function flushBothDialects(): Promise<void> {
+	console.log('Time to flush 10k dirty rows:');
+	const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-flush-'));
+	const sqlite = await StatsStore.open({ sqlitePath: join(dir, 'stats.sqlite') });
+	try {
+		await flush10k(sqlite, 'SQLite');
+	} finally {
+		await sqlite.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+	const schema = `bench_flush_${process.pid}`;
+	let postgres: StatsStore | null = null;
+	try {
+		postgres = await StatsStore.open({ databaseUrl: PG_URL, sqlitePath: '', schema });
+		await flush10k(postgres, 'PostgreSQL');
+	} catch (error) {
+		console.log(`  PostgreSQL skipped: ${(error as Error).message}`);
+	} finally {
+		await postgres?.close();
+		await dropSchema(schema).catch(() => undefined);
+	}
+}
+
+async function dropSchema(schema: string): Promise<void> {
+	const client = new pg.Client({ connectionString: PG_URL });
+	await client.connect();
+	try {
+		await client.query(`drop schema if exists "${schema}" cascade`);
+	} finally {
+		await client.end();
+	}
+}
+
+async function reportQueries(): Promise<void> {
+	const dir = join(tmpdir(), 'nexus-bench');
+	mkdirSync(dir, { recursive: true });
+	const path = join(dir, `stats-${LARGE_GUILD_VERSION}.sqlite`);
+	let store = await StatsStore.open({ sqlitePath: path });
+	if ((await store.getMeta('bench_fixture')) !== LARGE_GUILD_VERSION) {
+		await store.close();
+		for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+		store = await StatsStore.open({ sqlitePath: path });
+		const [elapsed, info] = await timed(() => seedLargeGuild(store, { endAt: END, timezone: 'America/New_York' }));
+		await store.setMeta('bench_fixture', LARGE_GUILD_VERSION);
+		console.log(`Generated the large guild in ${(elapsed / 1000).toFixed(1)} s (${info.messages} messages, ${info.deltaRows} delta rows); cached at ${path}`);
+	}
+	try {
+		const shape = await Promise.all(['stats_message_hourly', 'stats_member_hourly', 'stats_member_daily', 'stats_channel_hourly', 'stats_member_totals'].map(async (table) => `${table} ${await store.countRows(table)}`));
+		console.log(`Report queries, SQLite, guild of 10k members / 500 channels / 90 days hourly (${shape.join(', ')}):`);
+		const base: ReportOptions = { range: { from: END - 90 * 86_400_000, to: END }, bucket: 'day', timezone: 'America/New_York', members: 'both' };
+		const cases: [string, () => Promise<unknown>][] = [
+			['server overview, 90 days', () => store.overview(LARGE_GUILD_ID, base)],
+			['server overview, 7 days', () => store.overview(LARGE_GUILD_ID, { ...base, range: { from: END - 7 * 86_400_000, to: END } })],
+			['server overview, humans', () => store.overview(LARGE_GUILD_ID, { ...base, members: 'humans' })],
+			['time series, 90 days by day', () => store.timeSeries(LARGE_GUILD_ID, base)],
+			['time series, 24 h by hour', () => store.timeSeries(LARGE_GUILD_ID, { ...base, bucket: 'hour', range: { from: END - 86_400_000, to: END } })],
+			['top members, 90 days', () => store.top(LARGE_GUILD_ID, { ...base, target: 'members', by: 'messages' })],
+			['top channels, 90 days', () => store.top(LARGE_GUILD_ID, { ...base, target: 'channels', by: 'messages' })],
+			['whole server report, 90 days', () => store.serverReport(LARGE_GUILD_ID, base)],
+			['activity heatmap, 90 days', () => store.heatmap(LARGE_GUILD_ID, base)],
+			['member stats, 90 days', () => store.memberStats(LARGE_GUILD_ID, '300000000000000000', base)],
+			['voice stats, 90 days', () => store.voiceStats(LARGE_GUILD_ID, base)],
+			['growth, 90 days', () => store.growth(LARGE_GUILD_ID, base)]
+		];
+		for (const [name, run] of cases) {
+			for (let i = 0; i < 3; i++) await run();
+			const samples: number[] = [];
+			for (let i = 0; i < 40; i++) samples.push((await timed(run))[0]);
+			console.log(`  ${name.padEnd(30)} p50 ${ms(percentile(samples, 0.5)).padStart(9)}   p95 ${ms(percentile(samples, 0.95)).padStart(9)}`);
+		}
+		const overview = await store.overview(LARGE_GUILD_ID, base);
+		console.log(`  (overview: ${overview.messages} messages, ${overview.activeMembers} active members, ${overview.voiceMinutes} voice minutes; target p95 <= 50 ms)`);
+	} finally {
+		await store.close();
+	}
+}
+
+export async function run(): Promise<void> {
+	await incrementalVsRewrite();
+	await flushBothDialects();
+	await reportQueries();
+}
+
+// `npx tsx bench/flush.ts` runs it alone (bench/run.ts imports it and calls run()).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
