@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsAggregator } from '#lib/stats/StatsAggregator.js';
 import { StatsService } from '#lib/stats/StatsService.js';
 import type { StatsStore } from '#lib/stats/StatsStore.js';
+import { COLUMN_MEANINGS, privacyStatement } from '#lib/stats/privacyStatement.js';
 import { allTables } from '#lib/stats/statsSchema.js';
 import type { ReportOptions } from '#lib/stats/statsTypes.js';
 import { DAY, DIALECTS, HOUR, openTestStore, snowflake, type TestStore } from './storeHelpers.js';
@@ -59,6 +60,12 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		for (const table of allTables()) expect(tables.has(table)).toBe(true);
 		const suspicious = columns.filter((column) => /content|text|body|message_content|attachment|embed/i.test(column.column));
 		expect(suspicious).toEqual([]);
+		// The privacy statement explains every stored column (kysely's own migration tables aside).
+		const unexplained = columns.filter((column) => !column.table.startsWith('kysely_') && !(column.column in COLUMN_MEANINGS));
+		expect(unexplained).toEqual([]);
+		const statement = privacyStatement({ hourlyDays: 90, dailyDays: 730, graceDays: 30 });
+		expect(statement.sections.every((section) => section.value.length <= 1024 && section.name.length <= 256)).toBe(true);
+		expect(statement.sections.map((section) => section.value).join('\n')).toContain('Never message content');
 	});
 
 	it('a scripted event stream yields exactly the expected counts (per channel/member/hour, reactions, voice, joins, leaves)', async () => {

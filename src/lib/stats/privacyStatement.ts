@@ -1,0 +1,100 @@
+/**
+ * What `/guildstats privacy` (and the README) says is stored. Every column of every statistics
+ * table must be explained in COLUMN_MEANINGS (a test compares it with the live schema), so the
+ * statement cannot silently drift from the code.
+ */
+export const COLUMN_MEANINGS: Record<string, string> = {
+	guild_id: 'server id',
+	channel_id: 'channel id',
+	thread_id: 'thread id (messages in threads)',
+	user_id: 'member id',
+	bot: 'whether the member is a bot',
+	hour: 'hour (UTC)',
+	day: 'day (UTC)',
+	local_day: "day in the server's timezone",
+	messages: 'number of messages sent',
+	given: 'number of reactions added',
+	received: "number of reactions on the member's messages",
+	added: 'number of reactions added',
+	reactions: 'number of reactions added',
+	reactions_given: 'number of reactions added',
+	reactions_received: "number of reactions on the member's messages",
+	reactions_added: 'number of reactions added',
+	seconds: 'seconds in voice',
+	voice_seconds: 'seconds in voice',
+	muted_seconds: 'seconds in voice while muted',
+	deafened_seconds: 'seconds in voice while deafened',
+	streaming_seconds: 'seconds in voice while streaming',
+	voice_muted_seconds: 'seconds in voice while muted',
+	voice_deafened_seconds: 'seconds in voice while deafened',
+	voice_streaming_seconds: 'seconds in voice while streaming',
+	sessions: 'number of voice sessions',
+	voice_sessions: 'number of voice sessions',
+	joins: 'number of members who joined',
+	leaves: 'number of members who left',
+	active_members: 'number of active members',
+	last_at: 'time of the latest activity',
+	voice_last_at: 'time of the latest voice activity',
+	command: 'slash command name',
+	ok: 'number of successful command runs',
+	failed: 'number of failed command runs',
+	duration_ms: 'total command run time',
+	commands: 'number of command runs',
+	commands_failed: 'number of failed command runs',
+	at: 'time of the change',
+	mode: 'opt-out choice (hide or delete)',
+	kind: 'ignored channel or category',
+	timezone: "the server's timezone",
+	delete_at: 'when a left server is deleted',
+	key: 'internal setting name',
+	value: 'internal setting value'
+};
+
+export interface PrivacyStatementOptions {
+	hourlyDays: number;
+	dailyDays: number;
+	/** Days a server's data is kept after the bot leaves it. */
+	graceDays: number;
+}
+
+export interface PrivacyStatement {
+	title: string;
+	/** Embed-ready sections (each value well under Discord's 1024-character field limit). */
+	sections: { name: string; value: string }[];
+}
+
+export function privacyStatement(options: PrivacyStatementOptions): PrivacyStatement {
+	return {
+		title: 'Server statistics: what is stored and how to opt out',
+		sections: [
+			{
+				name: 'What is stored',
+				value: [
+					'Counts only. Never message content, attachments, embeds, names or nicknames.',
+					'Per member, channel and hour (and day): messages sent, reactions added and received, seconds in voice (and of those, muted, deafened, streaming), voice sessions.',
+					'Per member: time of the latest activity and all-time totals of the same counts.',
+					'Per server and hour: members who joined and left (counts, no ids), slash command runs (name, outcome, duration; no ids).'
+				].join('\n')
+			},
+			{
+				name: 'How long',
+				value: [
+					`Hourly counts: ${options.hourlyDays} days. Daily counts: ${options.dailyDays} days.`,
+					`When the bot leaves a server, the server's data is deleted after ${options.graceDays} days unless it comes back.`
+				].join('\n')
+			},
+			{
+				name: 'Opting out',
+				value: [
+					'`/guildstats ignoreme` and choose:',
+					'• hide: nothing new about you is recorded and you are left out of every report; run it again to opt back in (what was kept counts again).',
+					'• delete: the same, and every stored row about you is deleted at once, in every server.'
+				].join('\n')
+			},
+			{
+				name: 'Server admins',
+				value: 'Admins (Manage Server) can stop capture in a channel or a whole category, disable statistics for the server, and delete all of its statistics.'
+			}
+		]
+	};
+}
