@@ -1,29 +1,34 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
-import { parseCpuInfoMHz, parseDiskStats, parseNetDev, parseProcStatCpu, physicalDisks, type CpuTimes, type DiskTotals, type NetTotals } from './procfs.js';
+import { parseCpuInfoMHz, parseDiskStats, parseMemInfo, parseNetDev, parseProcStatCpu, physicalDisks, type CpuTimes, type DiskTotals, type NetTotals } from './procfs.js';
 
 /*
- * Which systeminformation (5.33) calls start child processes, measured on Linux by wrapping
- * child_process.{spawn,exec,execFile,spawnSync,execSync,execFileSync} before loading the library
- * and calling each function three times 700 ms apart (several cache for 500 ms, so back-to-back
- * calls hide the spawn). tests/unit/monitoring/systeminformationSpawns.test.ts re-measures this.
+ * Which systeminformation (5.33) calls start child processes, measured on Linux by hooking
+ * ChildProcess.prototype.spawn and child_process.{execSync,execFileSync,spawnSync} before loading
+ * the library, calling each function, waiting 600 ms (several cache results for 500 ms, so
+ * back-to-back calls hide the spawn) and calling it again. Re-measured by
+ * tests/unit/monitoring/systeminformationSpawns.test.ts.
  *
- *   spawn on EVERY call:  currentLoad (execSync `cat /proc/stat`: blocks the loop!), fsSize (df),
- *                         fsStats (lsblk + cat), disksIO (lsblk pipeline), networkStats (ip, cat;
- *                         also with explicit interfaces), networkInterfaces (ip, nmcli),
- *                         networkInterfaceDefault (ip), networkGatewayDefault, networkConnections,
- *                         cpu (lscpu via export ...), cpuFlags, cpuCache, cpuTemperature (sensors),
- *                         processes, processLoad (ps), services (ps), osInfo, system, bios,
- *                         baseboard, chassis, uuid, shell, time (date), users (who), versions
- *                         (dozens: npm, pm2, openssl ...), memLayout, diskLayout, blockDevices,
- *                         graphics, usb, audio, printer, wifiNetworks, bluetoothDevices, inetLatency.
- *   never spawn:          mem (reads /proc/meminfo), cpuCurrentSpeed (os.cpus; falls back to
- *                         execSync cat /proc/cpuinfo when os reports no speed field), fullLoad,
- *                         fsOpenFiles, battery, dockerInfo (unix socket).
+ *   spawn on EVERY call:  currentLoad (execSync `cat /proc/stat`, which also blocks the loop),
+ *                         fsSize (cat /proc/mounts + df), fsStats (lsblk + cat /proc/diskstats),
+ *                         disksIO (lsblk pipeline), networkStats (ip route + cat, also with
+ *                         explicit interfaces), networkInterfaces (ip, nmcli), networkInterfaceDefault
+ *                         (ip), networkGatewayDefault, networkConnections, cpu (lscpu), cpuFlags,
+ *                         cpuCache, cpuTemperature (sensors), processes, processLoad (ps), services
+ *                         (ps), osInfo, system, bios, baseboard, chassis, uuid, shell, time (date),
+ *                         users (who), versions (dozens: npm, pm2, openssl...), memLayout,
+ *                         diskLayout, blockDevices, graphics, usb, audio, printer, wifiNetworks,
+ *                         bluetoothDevices, inetLatency (ping).
+ *   never spawn (Linux):  mem (reads /proc/meminfo), cpuCurrentSpeed (os.cpus(); falls back to
+ *                         execSync `cat /proc/cpuinfo` when os reports no speed field), fullLoad,
+ *                         fsOpenFiles, battery, dockerInfo (unix socket). On macOS/Windows even
+ *                         mem() shells out (vm_stat, PowerShell).
  *
- * So on the interval this sampler uses only `si.mem()` from systeminformation, and reads
- * /proc/stat, /proc/net/dev, /proc/diskstats, /proc/cpuinfo and statfs() itself; os.* where it
- * is the same data (load average, cores, model, speed).
+ * So this sampler reads /proc/stat, /proc/meminfo, /proc/net/dev, /proc/diskstats, /proc/cpuinfo
+ * and statfs() itself, and uses os.* where it is the same data (load average, cores, model, speed).
+ * It does not load systeminformation at all: its only call we could use on the interval, mem(),
+ * is exactly a /proc/meminfo parse, and loading the library costs ~10 MB of RSS (measured), half
+ * of the whole monitoring budget. Elsewhere than Linux memory comes from os.totalmem/freemem.
  */
 
 export interface SystemSnapshot {
@@ -96,7 +101,7 @@ export interface SystemSamplerDeps {
 	readText: (path: string) => Promise<string | undefined>;
 	readDir: (path: string) => Promise<string[]>;
 	statfs: (path: string) => Promise<StatFsReading>;
-	/** Defaults to systeminformation's mem() (loaded lazily, non-spawning). */
+	/** Defaults to /proc/meminfo (os.totalmem/freemem elsewhere). */
 	memory: () => Promise<MemoryReading>;
 	cpus: () => os.CpuInfo[];
 	loadavg: () => number[];
@@ -114,10 +119,9 @@ export interface SystemSamplerOptions {
 
 const readTextOrUndefined = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
-async function systeminformationMemory(): Promise<MemoryReading> {
-	const si = await import('systeminformation');
-	const reading = await (si.default ?? si).mem();
-	return { total: reading.total, available: reading.available, swaptotal: reading.swaptotal, swapused: reading.swapused };
+async function procMemory(): Promise<MemoryReading> {
+	const text = process.platform === 'linux' ? await readTextOrUndefined('/proc/meminfo') : undefined;
+	return (text && parseMemInfo(text)) || { total: os.totalmem(), available: os.freemem(), swaptotal: 0, swapused: 0 };
 }
 
 export class SystemSampler {
@@ -134,7 +138,7 @@ export class SystemSampler {
 			readText: readTextOrUndefined,
 			readDir: (path) => readdir(path).catch(() => []),
 			statfs: (path) => statfs(path),
-			memory: systeminformationMemory,
+			memory: procMemory,
 			cpus: () => os.cpus(),
 			loadavg: () => os.loadavg(),
 			rss: () => process.memoryUsage.rss(),

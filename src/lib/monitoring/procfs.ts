@@ -103,3 +103,17 @@ export function parseCpuInfoMHz(text: string): number[] {
 	for (let match = pattern.exec(text); match; match = pattern.exec(text)) out.push(Number(match[1]));
 	return out;
 }
+
+/** /proc/meminfo in bytes: the same fields systeminformation's mem() reads (MemAvailable since Linux 3.14). */
+export function parseMemInfo(text: string): { total: number; available: number; swaptotal: number; swapused: number } | undefined {
+	const field = (key: string) => {
+		const match = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text);
+		return match ? Number(match[1]) * 1024 : undefined;
+	};
+	const total = field('MemTotal');
+	if (total === undefined) return undefined;
+	// Kernels without MemAvailable: free + page cache is the classic approximation.
+	const available = field('MemAvailable') ?? (field('MemFree') ?? 0) + (field('Cached') ?? 0) + (field('Buffers') ?? 0);
+	const swaptotal = field('SwapTotal') ?? 0;
+	return { total, available, swaptotal, swapused: Math.max(0, swaptotal - (field('SwapFree') ?? 0)) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCpuInfoMHz, parseDiskStats, parseNetDev, parseProcStatCpu, parseStatusField, physicalDisks } from '#lib/monitoring/procfs.js';
+import { parseCpuInfoMHz, parseDiskStats, parseMemInfo, parseNetDev, parseProcStatCpu, parseStatusField, physicalDisks } from '#lib/monitoring/procfs.js';
 
 describe('procfs parsers', () => {
 	it('reads the aggregate cpu line of /proc/stat', () => {
@@ -26,6 +26,14 @@ describe('procfs parsers', () => {
 		const disks = physicalDisks(['loop0', 'loop1', 'vda', 'zram0', 'dm-0', 'nvme0n1']);
 		expect([...disks]).toEqual(['vda', 'nvme0n1']);
 		expect(parseDiskStats(text, disks)).toEqual({ reads: 1000, writes: 500, readBytes: 2000 * 512, writeBytes: 4000 * 512, ioMs: 450 });
+	});
+
+	it('reads /proc/meminfo in bytes, with a fallback for kernels without MemAvailable', () => {
+		const modern = 'MemTotal:       24684084 kB\nMemFree:        24076416 kB\nMemAvailable:   24094384 kB\nBuffers:  10 kB\nCached:  20 kB\nSwapTotal:  2048 kB\nSwapFree:  1024 kB\n';
+		expect(parseMemInfo(modern)).toEqual({ total: 24684084 * 1024, available: 24094384 * 1024, swaptotal: 2048 * 1024, swapused: 1024 * 1024 });
+		const old = 'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 200 kB\n';
+		expect(parseMemInfo(old)).toEqual({ total: 1000 * 1024, available: 350 * 1024, swaptotal: 0, swapused: 0 });
+		expect(parseMemInfo('garbage')).toBeUndefined();
 	});
 
 	it('reads numeric status fields and cpu MHz', () => {

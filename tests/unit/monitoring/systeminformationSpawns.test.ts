@@ -65,8 +65,15 @@ describe.runIf(process.platform === 'linux')('child processes started by monitor
 		for (const name of ['currentLoad', 'fsSize', 'fsStats', 'disksIO', 'networkStats', 'cpu']) expect(steady[name].length, name).toBeGreaterThan(0);
 	});
 
+	it('SystemSampler reads the same memory figures as si.mem(), without loading it', async () => {
+		const [ours, theirs] = await Promise.all([new SystemSampler().sampleMemory(), si.mem()]);
+		expect(ours.totalBytes).toBe(theirs.total);
+		expect(ours.swapTotalBytes).toBe(theirs.swaptotal);
+		expect(Math.abs(ours.availableBytes - theirs.available)).toBeLessThan(64 * 1024 * 1024);
+	});
+
 	it('SystemSampler and ProcessSampler start no child process', async () => {
-		const system = new SystemSampler({ deps: { memory: async () => si.mem() } });
+		const system = new SystemSampler();
 		const processSampler = new ProcessSampler();
 		processSampler.start();
 		try {
@@ -79,9 +86,8 @@ describe.runIf(process.platform === 'linux')('child processes started by monitor
 				await system.sample();
 				await processSampler.sample();
 			});
-			// The default (lazy) memory reader too.
-			const lazy = await spawnsOf(() => new SystemSampler().sample());
-			expect([...first, ...second, ...lazy]).toEqual([]);
+			const memoryWatch = await spawnsOf(() => system.sampleMemory());
+			expect([...first, ...second, ...memoryWatch]).toEqual([]);
 		} finally {
 			processSampler.stop();
 		}
