@@ -42,6 +42,9 @@ export interface StatsServiceOptions {
 	onError?: (error: unknown) => void;
 }
 
+/** Capture events take `at` (epoch ms, e.g. message.createdTimestamp); it defaults to the service clock. */
+export type WithOptionalTime<T extends { at: number }> = Omit<T, 'at'> & { at?: number };
+
 /** Extra ids the capture path needs for ignore checks. */
 export interface ChannelContext {
 	/** The channel's category (for a thread: its parent channel's category). */
@@ -148,22 +151,22 @@ export class StatsService implements Service {
 	 * Capture. Each call returns at once; nothing here awaits or touches the database.
 	 */
 
-	public recordMessage(event: MessageEvent & ChannelContext): void {
+	public recordMessage(event: WithOptionalTime<MessageEvent> & ChannelContext): void {
 		const privacy = this.privacy;
 		if (privacy.isGuildDisabled(event.guildId) || privacy.isOptedOut(event.userId)) return;
 		if (privacy.isChannelIgnored(event.guildId, event.channelId, event.parentChannelId, event.categoryId)) return;
-		this.aggregator.recordMessage(event);
+		this.aggregator.recordMessage(this.timed(event));
 	}
 
 	/** A reaction added (delta 1) or removed (-1); "received" goes to `authorId` when known. */
-	public recordReaction(event: ReactionEvent & ChannelContext): void {
+	public recordReaction(event: WithOptionalTime<ReactionEvent> & ChannelContext): void {
 		const privacy = this.privacy;
 		if (privacy.isGuildDisabled(event.guildId)) return;
 		if (privacy.isChannelIgnored(event.guildId, event.channelId, event.parentChannelId, event.categoryId)) return;
 		const given = !privacy.isOptedOut(event.userId);
 		const received = Boolean(event.authorId) && !privacy.isOptedOut(event.authorId!);
 		if (!given && !received) return;
-		this.aggregator.recordReaction(event, { given: !given, received: !received });
+		this.aggregator.recordReaction(this.timed(event), { given: !given, received: !received });
 	}
 
 	/** VOICE_STATE_UPDATE: `before`/`after` null when not in voice. `at` defaults to now. */
@@ -181,30 +184,35 @@ export class StatsService implements Service {
 		);
 	}
 
-	public recordMemberJoin(event: MemberEvent): void {
+	public recordMemberJoin(event: WithOptionalTime<MemberEvent>): void {
 		if (this.privacy.isGuildDisabled(event.guildId) || this.privacy.isOptedOut(event.userId)) return;
-		this.aggregator.recordMemberJoin(event);
+		this.aggregator.recordMemberJoin(this.timed(event));
 	}
 
-	public recordMemberLeave(event: MemberEvent): void {
+	public recordMemberLeave(event: WithOptionalTime<MemberEvent>): void {
 		if (this.privacy.isGuildDisabled(event.guildId) || this.privacy.isOptedOut(event.userId)) return;
-		this.aggregator.recordMemberLeave(event);
+		this.aggregator.recordMemberLeave(this.timed(event));
 	}
 
 	/** The bot joined a guild (call `cancelGuildDeletion` too, in case it is a rejoin). */
-	public recordGuildJoin(guildId: string, at: number = this.now()): void {
-		this.aggregator.recordGuildJoin({ guildId, at });
+	public recordGuildJoin(event: { guildId: string; at?: number }): void {
+		this.aggregator.recordGuildJoin(this.timed(event));
 	}
 
 	/** The bot left a guild: its voice sessions end here (call `scheduleGuildDeletion` too). */
-	public recordGuildLeave(guildId: string, at: number = this.now()): void {
-		this.voice.closeGuild(guildId, at);
-		this.aggregator.recordGuildLeave({ guildId, at });
+	public recordGuildLeave(event: { guildId: string; at?: number }): void {
+		const timed = this.timed(event);
+		this.voice.closeGuild(timed.guildId, timed.at);
+		this.aggregator.recordGuildLeave(timed);
 	}
 
-	public recordCommand(event: CommandEvent): void {
+	public recordCommand(event: WithOptionalTime<CommandEvent>): void {
 		if (event.guildId && this.privacy.isGuildDisabled(event.guildId)) return;
-		this.aggregator.recordCommand(event);
+		this.aggregator.recordCommand(this.timed(event));
+	}
+
+	private timed<T extends { at?: number }>(event: T): T & { at: number } {
+		return event.at === undefined ? { ...event, at: this.now() } : (event as T & { at: number });
 	}
 
 	/*

@@ -498,8 +498,11 @@ export class StatsStore {
 			await lockForWrite(trx, this.dialect, this.lockKey, false);
 			await sql`insert into ${sql.table(TABLES.guildSettings)} (guild_id, timezone) values (${guildId}, ${zone})
 				on conflict (guild_id) do update set timezone = excluded.timezone`.execute(trx);
-			await sql`delete from ${sql.table(TABLES.localDaily)} where guild_id = ${guildId}`.execute(trx);
 			const { rows } = await sql<{ hour: number; bot: number }>`select distinct hour, bot from ${sql.table(tableName(FAMILIES.member, 'hourly'))} where guild_id = ${guildId}`.execute(trx);
+			if (rows.length === 0) return;
+			// Days still held hourly are recounted in the new zone; older ones keep their counts (old zone).
+			const firstLocalDay = Math.floor(Math.min(...rows.map((row) => Number(row.hour))) / 24) - 1;
+			await sql`delete from ${sql.table(TABLES.localDaily)} where guild_id = ${guildId} and local_day >= ${firstLocalDay}`.execute(trx);
 			const keys = await this.localDayKeys(trx, rows.map((row): ActiveKey => [guildId, Number(row.hour), Number(row.bot)]));
 			await this.recomputeLocalDays(trx, keys);
 		});

@@ -607,6 +607,10 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		expect(seen).toEqual([[a], [b]]);
 		unsubscribe();
 		expect(stats.metrics()).toMatchObject({ flushes: 3, failures: 0, pendingRows: 0, lastFlushRows: 0 });
+		// Without `at`, events are stamped with the service clock.
+		time.set(T0 + 5 * HOUR + 1);
+		stats.recordMessage({ guildId: a, channelId: channel, userId: user, bot: false });
+		expect(stats.aggregator.drain().messages[0].hour).toBe(T0 / HOUR + 5);
 	});
 
 	it('analytics snapshot, daily summary and totals', async () => {
@@ -625,7 +629,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 			stats.recordMemberLeave({ guildId: g2, userId: u2, at: day + 10 * HOUR });
 			stats.recordCommand({ guildId: g1, command: 'guildstats', ok: true, durationMs: 30, at: day + 10 * HOUR });
 			stats.recordCommand({ guildId: g1, command: 'guildstats', ok: false, durationMs: 30, at: day + 10 * HOUR });
-			stats.recordGuildJoin(g2, day + 10 * HOUR);
+			stats.recordGuildJoin({ guildId: g2, at: day + 10 * HOUR });
 			stats.onVoiceState(g2, u2, null, { channelId: c2, muted: false, deafened: false, streaming: false }, day + 10 * HOUR);
 			stats.onVoiceState(g2, u2, { channelId: c2, muted: false, deafened: false, streaming: false }, null, day + 10 * HOUR + 180_000);
 			time.set(day + 10 * HOUR + 200_000);
