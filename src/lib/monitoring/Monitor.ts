@@ -7,6 +7,7 @@ import { CommandAnalyzer, type CommandAnalysis } from './CommandAnalyzer.js';
 import { CommandTracker, type CommandExecution } from './CommandTracker.js';
 import { DiscordSampler, type DiscordProvider, type DiscordSnapshot } from './DiscordSampler.js';
 import { ErrorRateMonitor, type ErrorRateSnapshot } from './ErrorRateMonitor.js';
+import { healthSummary } from './healthEmbed.js';
 import { HealthScorer, type HealthInputs, type HealthScores } from './HealthScorer.js';
 import { ProcessSampler, type ProcessSnapshot } from './ProcessSampler.js';
 import { Recommendations, type Recommendation } from './Recommendations.js';
@@ -137,6 +138,8 @@ export interface HealthReport {
 	event: 'health.report';
 	timestamp: string;
 	data: {
+		/** Readable paragraph (level, scores, trends, top recommendations): what an embed shows first. */
+		summary: string;
 		instance: string | null;
 		overall: { score: number; level: string };
 		components: HealthScores['components'];
@@ -500,47 +503,44 @@ export class Monitor implements Service {
 		const activeAlerts = this.alerts.active();
 		this.metrics?.observeHealth(scores, activeAlerts);
 		const now = this.now();
-		return {
-			event: 'health.report',
-			timestamp: new Date(now).toISOString(),
-			data: {
-				instance: this.instance,
-				overall: scores.overall,
-				components: scores.components,
-				trends: Object.fromEntries(Object.entries(trends).map(([name, trend]) => [name, trend.direction])),
-				trendDetails: Object.fromEntries(
-					Object.entries(trends).map(([name, trend]) => [name, { slopePerMinute: round(trend.slopePerMinute, 3) ?? 0, relativeChange: round(trend.relativeChange, 3) ?? 0, points: trend.points }])
-				),
-				recommendations,
-				activeAlerts,
-				samples: {
-					cpuPercent: round(system?.cpu.usagePercent),
-					loadPerCore: round(system?.cpu.loadPerCore, 2),
-					memoryPercent: round(system?.memory.effectivePercent),
-					swapPercent: round(system?.memory.swapPercent),
-					diskPercent: round(system?.disk.maxUsedPercent),
-					rssMB: round(proc ? proc.memory.rssBytes / MB : undefined),
-					heapUsedMB: round(proc ? proc.memory.heapUsedBytes / MB : undefined),
-					heapPercentOfLimit: round(proc?.memory.heapPercentOfLimit),
-					eventLoopP50Ms: round(proc?.eventLoop.delayP50Ms),
-					eventLoopP99Ms: round(proc?.eventLoop.delayP99Ms),
-					eventLoopMaxMs: round(proc?.eventLoop.delayMaxMs),
-					eventLoopUtilization: round(proc?.eventLoop.utilization, 3),
-					gcPauseMs: round(proc?.gc.pauseMs),
-					gatewayLatencyMs: round(discord?.gatewayLatencyMs.max, 0),
-					restP50Ms: round(discord?.rest.p50Ms, 0),
-					restP95Ms: round(discord?.rest.p95Ms, 0),
-					apiReachability: discord?.rest.reachability ?? null,
-					shards: discord ? `${discord.shardsReady}/${discord.shardCount} ready` : null,
-					guilds: discord?.guilds ?? null,
-					users: discord?.users ?? null,
-					commandRuns: commands?.totals.runs ?? null,
-					commandSuccessRate: round(commands?.totals.successRate),
-					commandP95Ms: round(commands?.totals.p95Ms, 0),
-					errorsPerMinute: round(errors?.perMinute, 2)
-				}
+		const data: Omit<HealthReport['data'], 'summary'> = {
+			instance: this.instance,
+			overall: scores.overall,
+			components: scores.components,
+			trends: Object.fromEntries(Object.entries(trends).map(([name, trend]) => [name, trend.direction])),
+			trendDetails: Object.fromEntries(
+				Object.entries(trends).map(([name, trend]) => [name, { slopePerMinute: round(trend.slopePerMinute, 3) ?? 0, relativeChange: round(trend.relativeChange, 3) ?? 0, points: trend.points }])
+			),
+			recommendations,
+			activeAlerts,
+			samples: {
+				cpuPercent: round(system?.cpu.usagePercent),
+				loadPerCore: round(system?.cpu.loadPerCore, 2),
+				memoryPercent: round(system?.memory.effectivePercent),
+				swapPercent: round(system?.memory.swapPercent),
+				diskPercent: round(system?.disk.maxUsedPercent),
+				rssMB: round(proc ? proc.memory.rssBytes / MB : undefined),
+				heapUsedMB: round(proc ? proc.memory.heapUsedBytes / MB : undefined),
+				heapPercentOfLimit: round(proc?.memory.heapPercentOfLimit),
+				eventLoopP50Ms: round(proc?.eventLoop.delayP50Ms),
+				eventLoopP99Ms: round(proc?.eventLoop.delayP99Ms),
+				eventLoopMaxMs: round(proc?.eventLoop.delayMaxMs),
+				eventLoopUtilization: round(proc?.eventLoop.utilization, 3),
+				gcPauseMs: round(proc?.gc.pauseMs),
+				gatewayLatencyMs: round(discord?.gatewayLatencyMs.max, 0),
+				restP50Ms: round(discord?.rest.p50Ms, 0),
+				restP95Ms: round(discord?.rest.p95Ms, 0),
+				apiReachability: discord?.rest.reachability ?? null,
+				shards: discord ? `${discord.shardsReady}/${discord.shardCount} ready` : null,
+				guilds: discord?.guilds ?? null,
+				users: discord?.users ?? null,
+				commandRuns: commands?.totals.runs ?? null,
+				commandSuccessRate: round(commands?.totals.successRate),
+				commandP95Ms: round(commands?.totals.p95Ms, 0),
+				errorsPerMinute: round(errors?.perMinute, 2)
 			}
 		};
+		return { event: 'health.report', timestamp: new Date(now).toISOString(), data: { summary: healthSummary(data), ...data } };
 	}
 
 	/** Bounded rolling history for the dashboard charts (oldest first). */

@@ -160,6 +160,8 @@ describe('Monitor', () => {
 		const report = h.monitor.healthReport();
 
 		expect(report.event).toBe('health.report');
+		expect(report.data.summary).toMatch(/^(🟡 Fair|🟠 Poor) \d+\/100 \(CPU \d+ · Memory \d+ · Network \d+ · Discord \d+\)\nTrends: heap ↗/);
+		expect(report.data.summary).toContain('• gateway latency 620 ms on shard 0');
 		expect(report.data.components.network).toMatchObject({ level: 'Poor', limitedBy: 'latency' });
 		expect(report.data.components.cpu?.limitedBy).toBe('event-loop p99');
 		expect(report.data.overall.level).toMatch(/Fair|Poor/);
