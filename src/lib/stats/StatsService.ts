@@ -195,15 +195,14 @@ export class StatsService implements Service {
 	}
 
 	/** The bot joined a guild (call `cancelGuildDeletion` too, in case it is a rejoin). */
-	public recordGuildJoin(event: { guildId: string; at?: number }): void {
-		this.aggregator.recordGuildJoin(this.timed(event));
+	public recordGuildJoin(guildId: string, at: number = this.now()): void {
+		this.aggregator.recordGuildJoin({ guildId, at });
 	}
 
 	/** The bot left a guild: its voice sessions end here (call `scheduleGuildDeletion` too). */
-	public recordGuildLeave(event: { guildId: string; at?: number }): void {
-		const timed = this.timed(event);
-		this.voice.closeGuild(timed.guildId, timed.at);
-		this.aggregator.recordGuildLeave(timed);
+	public recordGuildLeave(guildId: string, at: number = this.now()): void {
+		this.voice.closeGuild(guildId, at);
+		this.aggregator.recordGuildLeave({ guildId, at });
 	}
 
 	public recordCommand(event: WithOptionalTime<CommandEvent>): void {

@@ -629,7 +629,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 			stats.recordMemberLeave({ guildId: g2, userId: u2, at: day + 10 * HOUR });
 			stats.recordCommand({ guildId: g1, command: 'guildstats', ok: true, durationMs: 30, at: day + 10 * HOUR });
 			stats.recordCommand({ guildId: g1, command: 'guildstats', ok: false, durationMs: 30, at: day + 10 * HOUR });
-			stats.recordGuildJoin({ guildId: g2, at: day + 10 * HOUR });
+			stats.recordGuildJoin(g2, day + 10 * HOUR);
 			stats.onVoiceState(g2, u2, null, { channelId: c2, muted: false, deafened: false, streaming: false }, day + 10 * HOUR);
 			stats.onVoiceState(g2, u2, { channelId: c2, muted: false, deafened: false, streaming: false }, null, day + 10 * HOUR + 180_000);
 			time.set(day + 10 * HOUR + 200_000);
