@@ -50,6 +50,8 @@ export interface MonitorOptions {
 	/** Filesystems whose usage is watched (e.g. '/', the data directory). */
 	diskPaths?: string[];
 	eventLoopResolutionMs?: number;
+	/** Window of the REST p50/p95 (default 5 min); shorter makes latency alerts recover sooner. */
+	restWindowMs?: number;
 	/** Identifies this process in reports (e.g. "shard 0" or the pid). */
 	instance?: string;
 	now?: () => number;
@@ -227,7 +229,8 @@ export class Monitor implements Service {
 		this.rest = new RestLatencyTracker({
 			now: this.now,
 			onResponse: this.metrics ? (info) => this.metrics!.recordRest(info) : undefined,
-			onFailure: this.metrics ? () => this.metrics!.recordRestFailure() : undefined
+			onFailure: this.metrics ? (_code, routeClass) => this.metrics!.recordRestFailure(routeClass) : undefined,
+			windowMs: options.restWindowMs
 		});
 		this.errors = new ErrorRateMonitor({ now: this.now });
 		this.commands = new CommandTracker({ now: this.now, onExecution: this.metrics ? (execution) => this.metrics!.recordCommand(execution) : undefined });

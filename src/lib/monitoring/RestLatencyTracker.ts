@@ -37,7 +37,7 @@ export interface RestLatencyTrackerOptions {
 	/** Called for every completed request (e.g. to feed the Prometheus histogram). */
 	onResponse?: (info: RestResponseInfo) => void;
 	/** Called for every request that got no response, with its error code (ECONNREFUSED, TIMEOUT...). */
-	onFailure?: (code: string) => void;
+	onFailure?: (code: string, routeClass: RestRouteClass) => void;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']);
@@ -50,7 +50,7 @@ export class RestLatencyTracker {
 	private readonly windowMs: number;
 	private readonly now: () => number;
 	private readonly onResponse: ((info: RestResponseInfo) => void) | undefined;
-	private readonly onFailure: ((code: string) => void) | undefined;
+	private readonly onFailure: ((code: string, routeClass: RestRouteClass) => void) | undefined;
 	private readonly plain: TimedSamples;
 	private readonly uploads: TimedSamples;
 	private lastSuccessAt: number | null = null;
@@ -93,13 +93,13 @@ export class RestLatencyTracker {
 	}
 
 	/** The request failed before any response (connection refused, DNS, timeout). */
-	public recordFailure(error: unknown): void {
+	public recordFailure(error: unknown, routeClass: RestRouteClass = 'other'): void {
 		this.responses.networkError++;
 		this.consecutiveFailures++;
 		this.lastOutcome = 'network';
 		this.lastFailureAt = this.now();
 		this.lastFailure = { code: networkErrorCode(error), message: String((error as Error)?.message ?? error).slice(0, 200) };
-		this.onFailure?.(this.lastFailure.code);
+		this.onFailure?.(this.lastFailure.code, routeClass);
 	}
 
 	public reachability(): ApiReachability {
@@ -183,7 +183,7 @@ export function attachToRest(rest: RestLike, tracker: RestLatencyTracker): () =>
 		} catch (error) {
 			// Includes discord.js's own request-timeout abort (it cannot be told apart from a caller's
 			// abort, which the bot never does), reported as TIMEOUT.
-			tracker.recordFailure(error);
+			tracker.recordFailure(error, restRouteClass(url));
 			throw error;
 		}
 	};

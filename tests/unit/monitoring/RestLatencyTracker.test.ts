@@ -85,7 +85,8 @@ describe('attachToRest with a real discord.js REST manager', () => {
 		const { port } = server.address() as AddressInfo;
 
 		const seen: RestResponseInfo[] = [];
-		const tracker = new RestLatencyTracker({ onResponse: (info) => seen.push(info) });
+		const failures: string[] = [];
+		const tracker = new RestLatencyTracker({ onResponse: (info) => seen.push(info), onFailure: (code, routeClass) => failures.push(`${code} ${routeClass}`) });
 		rest = new REST({ api: `http://127.0.0.1:${port}/api`, retries: 0, timeout: 5000 }).setToken('test-token');
 		const detach = attachToRest(rest, tracker);
 
@@ -113,6 +114,7 @@ describe('attachToRest with a real discord.js REST manager', () => {
 		stats = tracker.stats();
 		expect(stats.reachability).toBe('unreachable');
 		expect(stats.lastFailure?.code).toBe('ECONNREFUSED');
+		expect(failures.at(-1)).toBe('ECONNREFUSED users');
 
 		detach();
 		const before = tracker.stats().responses.networkError;
