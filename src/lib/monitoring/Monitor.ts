@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type { Config } from '#root/config.js';
 import type { ReportEventInput, Severity } from '#lib/reporting/ReportEvent.js';
 import type { Service } from '#lib/ServiceRegistry.js';
@@ -322,7 +323,7 @@ export class Monitor implements Service {
 		this.emitAlerts({
 			// The first sample has no window: its CPU figure is the since-boot average, not news.
 			cpu: snapshot.windowMs > 0 ? { value: snapshot.cpu.usagePercent, detail: `load ${snapshot.cpu.loadPerCore.toFixed(2)} per core` } : undefined,
-			memory: { value: snapshot.memory.effectivePercent, detail: snapshot.memory.limitBytes !== null && (snapshot.memory.rssPercentOfLimit ?? 0) >= snapshot.memory.usedPercent ? 'of the container limit' : 'of host memory' },
+			memory: memoryReading(snapshot.memory),
 			disk: worstMount ? { value: worstMount.usedPercent, detail: worstMount.path } : undefined
 		});
 		return snapshot;
@@ -380,11 +381,9 @@ export class Monitor implements Service {
 	public async checkMemory(): Promise<MemoryCheck> {
 		const memory = await this.system.sampleMemory();
 		const usage = process.memoryUsage();
-		const heapLimitBytes = this.latest.process?.memory.heapLimitBytes ?? (await import('node:v8')).getHeapStatistics().heap_size_limit;
+		const heapLimitBytes = v8.getHeapStatistics().heap_size_limit;
 		const heapTrend = this.trends.analyze({ heapUsedMB: this.series(this.processHistory.toArray(), 'heapUsedMB') }).heapUsedMB;
-		const alerts = this.emitAlerts({
-			memory: { value: memory.effectivePercent, detail: memory.limitBytes !== null && (memory.rssPercentOfLimit ?? 0) >= memory.usedPercent ? 'of the container limit' : 'of host memory' }
-		});
+		const alerts = this.emitAlerts({ memory: memoryReading(memory) });
 		const check: MemoryCheck = {
 			at: this.now(),
 			memory,
@@ -597,6 +596,12 @@ export class Monitor implements Service {
 		}
 		return events;
 	}
+}
+
+/** The memory alert reading: which limit is the tight one goes into the message. */
+function memoryReading(memory: SystemSnapshot['memory']): { value: number; detail: string } {
+	const ofLimit = memory.limitBytes !== null && (memory.rssPercentOfLimit ?? 0) >= memory.usedPercent;
+	return { value: memory.effectivePercent, detail: ofLimit ? 'of the container limit' : 'of host memory' };
 }
 
 function roundFigures(figures: { successRate: number; avgMs: number; p95Ms: number; maxMs: number }) {
