@@ -9,7 +9,8 @@ export function voiceSnapshot(state: VoiceState): VoiceStateSnapshot | null {
 		parentId: state.channel?.parentId ?? null,
 		muted: Boolean(state.selfMute || state.serverMute),
 		deafened: Boolean(state.selfDeaf || state.serverDeaf),
-		streaming: Boolean(state.streaming)
+		streaming: Boolean(state.streaming),
+		bot: state.member?.user.bot ?? state.client.users.cache.get(state.id)?.bot ?? false
 	};
 }
 

@@ -1,4 +1,5 @@
 import type { Service } from '#lib/ServiceRegistry.js';
+import { MessageAuthorIndex } from './MessageAuthorIndex.js';
 import { PrivacyRegistry } from './PrivacyRegistry.js';
 import { StatsAggregator, type CommandEvent, type MemberEvent, type MessageEvent, type ReactionEvent } from './StatsAggregator.js';
 import type { ApplyResult, StatsStore } from './StatsStore.js';
@@ -95,6 +96,7 @@ export class StatsService implements Service {
 	public readonly aggregator = new StatsAggregator();
 	public readonly voice: VoiceSessionTracker;
 	public readonly privacy: PrivacyRegistry;
+	public readonly messageAuthors = new MessageAuthorIndex();
 
 	private readonly now: () => number;
 	private readonly flushIntervalMs: number | undefined;

@@ -1,9 +1,7 @@
 import { container, Listener } from '@sapphire/framework';
 import { GatewayDispatchEvents, type GatewayMessageReactionAddDispatchData, type GatewayMessageReactionRemoveDispatchData } from 'discord.js';
 import { channelContext } from '#lib/discord/channelContext.js';
-import { MessageAuthorIndex } from '#lib/stats/MessageAuthorIndex.js';
 
-const authors = new MessageAuthorIndex();
 
 type ReactionData = GatewayMessageReactionAddDispatchData | GatewayMessageReactionRemoveDispatchData;
 
@@ -15,9 +13,7 @@ function record(listener: Listener, data: ReactionData, delta: 1 | -1) {
 	if (!data.guild_id) return;
 	const { client, stats } = listener.container;
 	const member = 'member' in data ? data.member : undefined;
-	const reported = 'message_author_id' in data ? (data.message_author_id as string | undefined) : undefined;
-	if (reported) authors.remember(data.message_id, reported);
-	const authorId = reported ?? authors.authorOf(data.message_id);
+	const authorId = 'message_author_id' in data ? (data.message_author_id as string | undefined) : undefined;
 	stats.recordReaction({
 		guildId: data.guild_id,
 		...channelContext(data.channel_id, client.channels.cache.get(data.channel_id)),
