@@ -162,6 +162,11 @@ export class StatsService implements Service {
 
 	/** A reaction added (delta 1) or removed (-1); "received" goes to `authorId` when known. */
 	public recordReaction(event: WithOptionalTime<ReactionEvent> & ChannelContext): void {
+		// REMOVE dispatches do not name the message's author; ADD does, so remember it for later.
+		if (event.messageId) {
+			if (event.authorId) this.messageAuthors.remember(event.messageId, event.authorId);
+			else event = { ...event, authorId: this.messageAuthors.authorOf(event.messageId) ?? null };
+		}
 		const privacy = this.privacy;
 		if (privacy.isGuildDisabled(event.guildId)) return;
 		if (privacy.isChannelIgnored(event.guildId, event.channelId, event.parentChannelId, event.categoryId)) return;
