@@ -44,7 +44,8 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
 	API_PORT: 'API_PORT=4100',
 	API_HOST: 'API_HOST=127.0.0.1',
 	API_TOKEN: 'API_TOKEN=<at least 16 random characters>',
-	LOG_LEVEL: 'LOG_LEVEL=info'
+	LOG_LEVEL: 'LOG_LEVEL=info',
+	DAILY_SUMMARY_CRON: 'DAILY_SUMMARY_CRON=0 0 * * *'
 };
 
 export const configSchema = z
@@ -76,6 +77,8 @@ export const configSchema = z
 		REPORT_SPOOL_DIR: z.string().min(1).default('./data/spool'),
 		REPORT_SPOOL_MAX_BYTES: integer(1024).default(50 * 1024 * 1024),
 		REPORT_CHANNEL_RETRY_MS: milliseconds(1000).default(10 * 60_000),
+		/** Cron (UTC) of the daily summary; 5 fields, or 6 with seconds first (tests use a few seconds). */
+		DAILY_SUMMARY_CRON: z.string().regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. "0 0 * * *"').default('0 0 * * *'),
 
 		// Statistics
 		STATS_ENABLED: booleanFlag.default(true),
@@ -96,6 +99,7 @@ export const configSchema = z
 		MONITOR_ERROR_INTERVAL_MS: milliseconds().default(90_000),
 		MONITOR_COMMAND_INTERVAL_MS: milliseconds().default(180_000),
 		MONITOR_HEALTH_INTERVAL_MS: milliseconds().default(300_000),
+		MONITOR_REST_WINDOW_MS: milliseconds(1000).default(300_000),
 		ALERT_REPEAT_MINUTES: z.coerce.number().min(0).max(1440).default(30),
 		ALERT_MEMORY_WARN_PERCENT: percent().default(75),
 		ALERT_MEMORY_CRITICAL_PERCENT: percent().default(90),

@@ -29,6 +29,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	REPORT_SPOOL_DIR: { group: 'Reporting', doc: 'Disk spool for reports that could not be sent (replayed in order later).' },
 	REPORT_SPOOL_MAX_BYTES: { group: 'Reporting', doc: 'Spool size bound; when full the oldest entries are dropped and the count reported.' },
 	REPORT_CHANNEL_RETRY_MS: { group: 'Reporting', doc: 'How often an unavailable (404/403) report channel is retried.' },
+	DAILY_SUMMARY_CRON: { group: 'Reporting', doc: 'When the daily summary of the previous UTC day is posted to Analytics (cron, UTC; 6 fields = seconds first). Missed days are caught up at start.' },
 
 	STATS_ENABLED: { group: 'Statistics', doc: 'Capture activity statistics at all.' },
 	STATS_FLUSH_INTERVAL_MS: { group: 'Statistics', doc: 'How often changed counters are written (a crash loses at most this much).' },
@@ -47,6 +48,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	MONITOR_ERROR_INTERVAL_MS: { group: 'Monitoring', doc: 'Error-rate check.' },
 	MONITOR_COMMAND_INTERVAL_MS: { group: 'Monitoring', doc: 'Command analyzer report.' },
 	MONITOR_HEALTH_INTERVAL_MS: { group: 'Monitoring', doc: 'Health report to the Performance channel.' },
+	MONITOR_REST_WINDOW_MS: { group: 'Monitoring', doc: 'Window of the REST latency p50/p95 (measured on the bot\'s real requests) that latency alerts use.' },
 	ALERT_REPEAT_MINUTES: { group: 'Monitoring', doc: 'An ongoing alert is repeated at most this often.' },
 	ALERT_MEMORY_WARN_PERCENT: { group: 'Monitoring', doc: 'Memory warning threshold (%).' },
 	ALERT_MEMORY_CRITICAL_PERCENT: { group: 'Monitoring', doc: 'Memory critical threshold (%).' },

@@ -3,6 +3,7 @@ import { MessageFlags } from 'discord.js';
 import { REPORT_CHANNELS } from '#root/config.js';
 import { formatChannelTests } from '#lib/commands/reportingTestLines.js';
 import { buildStatusEmbed } from '#lib/commands/statusReport.js';
+import { buildHealthEmbed } from '#lib/monitoring/healthEmbed.js';
 import { BOT_VERSION } from '#lib/version.js';
 
 export class NexusCommand extends Subcommand {
@@ -13,7 +14,8 @@ export class NexusCommand extends Subcommand {
 			description: 'Nexus bot administration',
 			subcommands: [
 				{ name: 'status', chatInputRun: 'chatInputStatus', preconditions: ['OwnerOnly'] },
-				{ name: 'test_reporting', chatInputRun: 'chatInputTestReporting', preconditions: ['OwnerOnly'] }
+				{ name: 'test_reporting', chatInputRun: 'chatInputTestReporting', preconditions: ['OwnerOnly'] },
+				{ name: 'health', chatInputRun: 'chatInputHealth', preconditions: ['OwnerOnly'] }
 			]
 		});
 	}
@@ -24,6 +26,7 @@ export class NexusCommand extends Subcommand {
 				.setName(this.name)
 				.setDescription(this.description)
 				.addSubcommand((command) => command.setName('status').setDescription('Uptime, guilds, gateway ping and versions (owners only)'))
+				.addSubcommand((command) => command.setName('health').setDescription('Health scores, trends, alerts and recommendations right now (owners only)'))
 				.addSubcommand((command) => command.setName('test_reporting').setDescription('Send a marked test message to each report channel and show the result (owners only)'))
 		);
 	}
@@ -42,6 +45,17 @@ export class NexusCommand extends Subcommand {
 			botVersion: BOT_VERSION
 		});
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
+	public async chatInputHealth(interaction: Subcommand.ChatInputCommandInteraction) {
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		const { monitor } = this.container;
+		// Fresh samples, so the answer describes now rather than the last scheduled tick.
+		await Promise.all([monitor.runJob('system'), monitor.runJob('process')]);
+		monitor.sampleDiscord();
+		const report = monitor.healthReport({ emit: false });
+		const json = Buffer.from(JSON.stringify(report, null, 2));
+		return interaction.editReply({ embeds: [buildHealthEmbed(report)], files: [{ attachment: json, name: 'health-report.json' }], allowedMentions: { parse: [] } });
 	}
 
 	public async chatInputTestReporting(interaction: Subcommand.ChatInputCommandInteraction) {

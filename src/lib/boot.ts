@@ -1,13 +1,26 @@
 import { container } from '@sapphire/framework';
+import { dirname, resolve } from 'node:path';
 import '@sapphire/plugin-subcommands/register';
 import type { Config } from '#root/config.js';
 import { NexusClient } from '#root/client.js';
+import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
+import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
+import { discordProvider } from '#lib/monitoring/discordProvider.js';
+import { Monitor, monitorOptionsFromConfig } from '#lib/monitoring/Monitor.js';
+import { attachToRest } from '#lib/monitoring/RestLatencyTracker.js';
+import { reporterMetrics } from '#lib/metrics/reporterMetrics.js';
+import { RedisService } from '#lib/RedisService.js';
+import { AnalyticsReportPoster } from '#lib/reporting/AnalyticsReportPoster.js';
+import { DailyOpsLedger } from '#lib/reporting/DailyOpsLedger.js';
+import { DailySummaryPoster } from '#lib/reporting/DailySummaryPoster.js';
 import { Redactor } from '#lib/reporting/Redactor.js';
 import { Reporter } from '#lib/reporting/Reporter.js';
 import { ReporterLogStream } from '#lib/reporting/ReporterLogStream.js';
+import { spoolDirFor } from '#lib/reporting/spoolDirFor.js';
+import { SummaryClaims } from '#lib/reporting/SummaryClaims.js';
 import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
 import { StatsService } from '#lib/stats/StatsService.js';
@@ -49,7 +62,8 @@ export async function boot(config: Config): Promise<void> {
 			channels: config.reportChannels,
 			flushIntervalMs: config.REPORT_FLUSH_INTERVAL_MS,
 			analyticsIntervalMs: config.REPORT_ANALYTICS_INTERVAL_MS,
-			spoolDir: config.REPORT_SPOOL_DIR,
+			// Each shard process replays only its own spool (SHARDS is set by discord.js's ShardingManager).
+			spoolDir: spoolDirFor(config.REPORT_SPOOL_DIR, process.env.SHARDS),
 			spoolMaxBytes: config.REPORT_SPOOL_MAX_BYTES,
 			channelRetryMs: config.REPORT_CHANNEL_RETRY_MS,
 			secrets: config.secrets
@@ -57,6 +71,28 @@ export async function boot(config: Config): Promise<void> {
 	);
 	// warn/info lines go batched to Logs, error/fatal to Diagnostics at once; stdout keeps everything.
 	logger.addSink(new ReporterLogStream({ reporter: container.reporter }).sink);
+
+	const shardLabel = process.env.SHARDS?.split(',')[0] ?? '0';
+	container.metrics = new MetricsRegistry({ shard: shardLabel });
+	container.metrics.bindReporter(() => reporterMetrics(container.reporter.snapshot()));
+	container.monitor = services.add(
+		new Monitor({
+			report: (channel, input) => container.reporter.enqueue(channel, input),
+			...monitorOptionsFromConfig(config),
+			// Per-process samples run on this process's own timers; fleet-level jobs are scheduled tasks.
+			localTimers: config.MONITOR_ENABLED ? ['process', 'discord', 'memory'] : [],
+			metrics: container.metrics,
+			restWindowMs: config.MONITOR_REST_WINDOW_MS,
+			diskPaths: ['/', dirname(resolve(config.SQLITE_PATH))],
+			instance: process.env.SHARDS ? `shard ${process.env.SHARDS}` : `pid ${process.pid}`,
+			discord: discordProvider(client, () => container.monitor.commands.commandsServed)
+		})
+	);
+	attachToRest(client.rest, container.monitor.rest);
+	// error/fatal lines count towards the error-rate monitor.
+	logger.addSink((level, message) => {
+		if (level >= 50) container.monitor.recordError('log', message.slice(0, 200));
+	});
 
 	// Start order = dependency order; stop runs in reverse (scheduler first, then stats flushes, ...).
 	const store = await StatsStore.open({ ...databaseTarget(config.DATABASE_URL), sqlitePath: config.SQLITE_PATH });
@@ -69,6 +105,46 @@ export async function boot(config: Config): Promise<void> {
 			onError: (error) => logger.error('Statistics flush failed (deltas kept, will retry):', error)
 		})
 	);
+
+	// Fleet-wide reporting jobs. Redis (our own connection, not BullMQ's) makes the daily summary
+	// exactly-once across processes and keeps per-day uptime, restarts, health and alerts.
+	const redis = services.add(
+		new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } })
+	);
+	container.redis = redis;
+	const fleetKeys = `nexus:${config.TASKS_QUEUE}:`;
+	container.opsLedger = services.add(
+		new DailyOpsLedger({
+			redis: redis.client,
+			prefix: `${fleetKeys}ops:`,
+			// Polled, so monitoring needs no knowledge of the ledger (and may be absent).
+			health: () => {
+				const health = container.monitor?.latest.health;
+				return health ? { timestamp: health.timestamp, score: health.data.overall.score } : undefined;
+			},
+			alerts: () => container.monitor?.activeAlerts() ?? []
+		})
+	);
+	const guildName = (guildId: string) => client.guilds.cache.get(guildId)?.name;
+	const channelName = (channelId: string) => {
+		const channel = client.channels.cache.get(channelId);
+		return channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : undefined;
+	};
+	let ownCharts: ChartRenderer | undefined;
+	container.dailySummary = new DailySummaryPoster({
+		stats: container.stats,
+		reporter: container.reporter,
+		claims: new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:` }),
+		// container.charts when the chart service is wired; otherwise a renderer of our own, made on first use.
+		charts: () => (container as { charts?: ChartRenderer }).charts ?? (ownCharts ??= new ChartRenderer()),
+		ops: (day) => container.opsLedger.read(day),
+		guildName,
+		channelName,
+		// Every process flushes its counters at least this often: wait for the last minute of the day to land.
+		settleMs: config.STATS_FLUSH_INTERVAL_MS + 5000,
+		log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }
+	});
+	container.analyticsReport = new AnalyticsReportPoster({ stats: container.stats, reporter: container.reporter, intervalMs: config.REPORT_ANALYTICS_INTERVAL_MS, guildName });
 
 	// Registered last so it stops first: no new job starts while the other services flush.
 	container.scheduler = services.add(
@@ -101,6 +177,11 @@ declare module '@sapphire/pieces' {
 		scheduler: SchedulerService;
 		stats: StatsService;
 		reporter: Reporter;
+		metrics: MetricsRegistry;
+		redis: RedisService;
+		opsLedger: DailyOpsLedger;
+		dailySummary: DailySummaryPoster;
+		analyticsReport: AnalyticsReportPoster;
 		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */
 		draining: boolean;
 	}

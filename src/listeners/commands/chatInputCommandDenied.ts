@@ -1,4 +1,5 @@
 import { Events, Listener, type ChatInputCommandDeniedPayload, type UserError } from '@sapphire/framework';
+import { commandName } from '#lib/commands/commandName.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 
 /** Command-level precondition failures (OwnerOnly, ManageGuild) answer ephemerally, never silently. */
@@ -8,6 +9,8 @@ export class ChatInputCommandDeniedListener extends Listener<typeof Events.ChatI
 	}
 
 	public override run(error: UserError, { interaction }: ChatInputCommandDeniedPayload) {
+		// Denied before it ran: no run/finish events follow, so record the failed attempt here.
+		this.container.monitor.commands.record({ id: interaction.id, command: commandName(interaction), guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id, durationMs: 0, success: false, error });
 		return replyEphemeral(interaction, `⛔ ${error.message}`);
 	}
 }

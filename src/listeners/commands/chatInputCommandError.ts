@@ -8,7 +8,7 @@ export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatIn
 	}
 
 	public override async run(error: unknown, { interaction }: ChatInputCommandErrorPayload) {
-		this.container.commandOutcomes?.markFailed(interaction.id, error);
+		this.container.commandOutcomes.markFailed(interaction.id, error);
 		if (error instanceof UserError) return replyEphemeral(interaction, `⚠️ ${error.message}`).catch(() => null);
 		this.container.logger.error(`/${interaction.commandName} failed:`, error);
 		return replyEphemeral(interaction, '❌ Something went wrong on our side while running this command. It has been reported to the bot operators.').catch(() => null);

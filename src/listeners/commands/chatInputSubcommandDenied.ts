@@ -9,6 +9,8 @@ export class ChatInputSubcommandDeniedListener extends Listener<typeof Subcomman
 	}
 
 	public override run(error: UserError, { interaction }: ChatInputSubcommandDeniedPayload) {
+		// A denial is a failed run with the precondition as its error type (shows in the command analyzer).
+		this.container.commandOutcomes.markFailed(interaction.id, error);
 		return replyEphemeral(interaction, `⛔ ${error.message}`);
 	}
 }

@@ -12,7 +12,7 @@ export class ChatInputSubcommandErrorListener extends Listener<typeof Subcommand
 	}
 
 	public override async run(error: unknown, { interaction, matchedSubcommandMapping }: ChatInputSubcommandErrorPayload) {
-		this.container.commandOutcomes?.markFailed(interaction.id, error);
+		this.container.commandOutcomes.markFailed(interaction.id, error);
 		if (error instanceof UserError) return replyEphemeral(interaction, `⚠️ ${error.message}`).catch(() => null);
 		this.container.logger.error(`/${interaction.commandName} ${matchedSubcommandMapping.name} failed:`, error);
 		return replyEphemeral(interaction, '❌ Something went wrong on our side while running this command. It has been reported to the bot operators.').catch(() => null);

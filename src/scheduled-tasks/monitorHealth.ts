@@ -1,0 +1,19 @@
+import { container } from '@sapphire/framework';
+import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+
+/** Health report to the Performance channel, every MONITOR_HEALTH_INTERVAL_MS. */
+export class MonitorHealthTask extends ScheduledTask {
+	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
+		super(context, { ...options, interval: container.config.MONITOR_HEALTH_INTERVAL_MS, enabled: container.config.MONITOR_ENABLED, customJobOptions: { removeOnComplete: true, removeOnFail: 50 } });
+	}
+
+	public override run() {
+		return this.container.monitor.runJob('health');
+	}
+}
+
+declare module '@sapphire/plugin-scheduled-tasks' {
+	interface ScheduledTasks {
+		monitorHealth: never;
+	}
+}
