@@ -1,0 +1,148 @@
+import type { ReportChannelName } from '#root/config.js';
+import type { RankingSpec } from '#lib/charts/ChartSpecs.js';
+import type { DailySummary } from '#lib/stats/statsTypes.js';
+import { buildDailySummaryReport, type OpsDayFigures } from './dailySummary.js';
+import type { ReportEventInput } from './ReportEvent.js';
+import type { ClaimOutcome } from './SummaryClaims.js';
+import { addDays, missingSummaryDays, startOfUtcDay, utcDay } from './summaryDays.js';
+
+/** Store meta key: the last UTC day whose summary was posted (fleet-wide, in the statistics store). */
+export const LAST_SUMMARY_META = 'lastSummaryDate';
+
+export interface DailySummaryPosterOptions {
+	stats: {
+		dailySummary(day: string): Promise<DailySummary>;
+		/** Writes this process's unflushed counters, so the day's last minutes are in the store. */
+		flush?(): Promise<unknown>;
+		store: { getMeta(key: string): Promise<string | null>; setMeta(key: string, value: string): Promise<void> };
+	};
+	reporter: { enqueue(channel: ReportChannelName, input: ReportEventInput): void; flush(channel?: ReportChannelName): Promise<void> };
+	claims: { claim(day: string): Promise<ClaimOutcome>; confirm(day: string): Promise<void>; release(day: string): Promise<void> };
+	/** The chart renderer (container.charts, or one of our own); called per post so a late-wired renderer is used. */
+	charts: () => { renderRanking(spec: RankingSpec): Promise<Buffer> };
+	/** Uptime, restarts, health and alerts of a day (DailyOpsLedger.read). */
+	ops?: (day: string) => Promise<OpsDayFigures>;
+	guildName?: (guildId: string) => string | undefined;
+	channelName?: (channelId: string) => string | undefined;
+	/**
+	 * Wait this long after 00:00 UTC before summarising yesterday, so every process has flushed its
+	 * last minute of the day (STATS_FLUSH_INTERVAL_MS plus a margin). Default 0.
+	 */
+	settleMs?: number;
+	/** At most this many missed days are posted (the most recent). Default 7. */
+	maxCatchUpDays?: number;
+	now?: () => number;
+	sleep?: (ms: number) => Promise<void>;
+	log: { info(message: string): void; warn(message: string): void };
+}
+
+export interface CatchUpResult {
+	posted: string[];
+	/** Days another process posted (or is posting). */
+	elsewhere: string[];
+	/** Missed days older than the catch-up window, not posted. */
+	skipped: number;
+}
+
+/**
+ * Posts the daily summary of every UTC day that has none yet, oldest first, exactly once across
+ * all processes:
+ *
+ * - `lastSummaryDate` (statistics store meta) says which days are owed: every day after it up to
+ *   yesterday, at most `maxCatchUpDays`. The very first run (no marker) only sets it to yesterday:
+ *   a fresh install has no past to summarise, and the day it was installed is posted next midnight.
+ * - Each day is claimed in Redis (SummaryClaims) before posting, so the midnight task, the catch-up
+ *   on ready of every process and a re-delivered job never post a day twice.
+ * - The marker only moves forward; a day claimed but still pending elsewhere stops this run (its
+ *   owner posts it and the days after, in order; if the owner died the claim expires and a later
+ *   run posts it).
+ *
+ * Runs in one process never overlap (ready and the task may fire together).
+ */
+export class DailySummaryPoster {
+	private readonly now: () => number;
+	private readonly sleep: (ms: number) => Promise<void>;
+	private chain: Promise<unknown> = Promise.resolve();
+
+	public constructor(private readonly options: DailySummaryPosterOptions) {
+		this.now = options.now ?? Date.now;
+		this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+	}
+
+	/** Posts every owed day (at midnight, on ready, on each task run). Throws on store/Redis errors; the next run retries. */
+	public run(): Promise<CatchUpResult> {
+		const run = this.chain.then(() => this.runOnce());
+		this.chain = run.catch(() => undefined);
+		return run;
+	}
+
+	private async runOnce(): Promise<CatchUpResult> {
+		const { store } = this.options.stats;
+		const result: CatchUpResult = { posted: [], elsewhere: [], skipped: 0 };
+		let today = utcDay(this.now());
+		const last = await store.getMeta(LAST_SUMMARY_META);
+		if (last === null) {
+			await store.setMeta(LAST_SUMMARY_META, addDays(today, -1));
+			this.options.log.info(`Daily summary: first run, nothing to catch up; the summary of ${today} will be posted after midnight UTC.`);
+			return result;
+		}
+		let { days, skipped } = missingSummaryDays(last, today, this.options.maxCatchUpDays ?? 7);
+		if (days.length === 0) return result;
+		// Just after midnight: give every process's last flush of yesterday time to land.
+		const settle = startOfUtcDay(today) + (this.options.settleMs ?? 0) - this.now();
+		if (settle > 0 && days.at(-1) === addDays(today, -1)) {
+			await this.sleep(settle);
+			today = utcDay(this.now());
+			({ days, skipped } = missingSummaryDays(last, today, this.options.maxCatchUpDays ?? 7));
+		}
+		await this.options.stats.flush?.().catch(() => undefined);
+		result.skipped = skipped;
+		if (skipped > 0) this.options.log.warn(`Daily summary: ${skipped} missed day(s) before ${days[0]} are older than the catch-up window and were not posted.`);
+		for (const day of days) {
+			const outcome = await this.postDay(day);
+			if (outcome === 'pending') {
+				result.elsewhere.push(day);
+				break;
+			}
+			(outcome === 'claimed' ? result.posted : result.elsewhere).push(day);
+			await this.advanceMarker(day);
+		}
+		if (result.posted.length) this.options.log.info(`Daily summary posted for ${result.posted.join(', ')}.`);
+		return result;
+	}
+
+	/** Claims, builds and enqueues one day's summary. 'claimed' = posted here. */
+	private async postDay(day: string): Promise<ClaimOutcome> {
+		const { claims, reporter } = this.options;
+		const outcome = await claims.claim(day);
+		if (outcome !== 'claimed') return outcome;
+		try {
+			const [summary, ops] = await Promise.all([
+				this.options.stats.dailySummary(day),
+				this.options.ops ? this.options.ops(day).catch(() => null) : Promise.resolve(null)
+			]);
+			const report = buildDailySummaryReport(summary, { ops, guildName: this.options.guildName, channelName: this.options.channelName, generatedAt: this.now() });
+			const files: { name: string; data: Buffer }[] = [{ name: report.files.json, data: Buffer.from(`${JSON.stringify(report.json, null, 2)}\n`) }];
+			try {
+				files.unshift({ name: report.files.chart, data: await this.options.charts().renderRanking(report.chart) });
+			} catch (error) {
+				// A summary without its chart beats no summary.
+				this.options.log.warn(`Daily summary chart for ${day} failed (${(error as Error)?.message ?? error}); posting without it.`);
+			}
+			reporter.enqueue('analytics', { ...report.input, files });
+		} catch (error) {
+			await claims.release(day).catch(() => undefined);
+			throw error;
+		}
+		// From here the reporter owns it (sent, or spooled and replayed): the day is done.
+		await claims.confirm(day);
+		await reporter.flush('analytics');
+		return 'claimed';
+	}
+
+	private async advanceMarker(day: string): Promise<void> {
+		const { store } = this.options.stats;
+		const current = await store.getMeta(LAST_SUMMARY_META);
+		if (current === null || current < day) await store.setMeta(LAST_SUMMARY_META, day);
+	}
+}

@@ -1,0 +1,26 @@
+import { container } from '@sapphire/framework';
+import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { runRetention } from '#lib/stats/runRetention.js';
+
+/** 03:30 UTC daily, once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
+export class StatsRetentionTask extends ScheduledTask {
+	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
+		super(context, {
+			...options,
+			pattern: '30 3 * * *',
+			timezone: 'UTC',
+			customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
+		});
+	}
+
+	public override async run() {
+		const { config, stats, reporter } = this.container;
+		await runRetention({ stats, reporter, hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS });
+	}
+}
+
+declare module '@sapphire/plugin-scheduled-tasks' {
+	interface ScheduledTasks {
+		statsRetention: never;
+	}
+}

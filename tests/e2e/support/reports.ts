@@ -1,0 +1,33 @@
+import type { DiscordSandbox, RecordedRequest } from '../../../sandbox/index.js';
+import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
+
+export const MESSAGE_ROUTE = 'POST /channels/:id/messages';
+
+/** Every message POST the bot made (any status), optionally to one channel. */
+export function messagePosts(sandbox: DiscordSandbox, channelId?: string): RecordedRequest[] {
+	return sandbox.requests.filter((r) => r.route === MESSAGE_ROUTE && (channelId === undefined || r.path === `/channels/${channelId}/messages`));
+}
+
+/** Report events delivered to a channel (successful posts only), in arrival order, with the request that carried each. */
+export function delivered(sandbox: DiscordSandbox, channelId: string): (DecodedEvent & { request: RecordedRequest })[] {
+	return messagePosts(sandbox, channelId)
+		.filter((r) => r.status === 200)
+		.flatMap((r) => decodeReportMessage(r.body as never, r.files).map((event) => ({ ...event, request: r })));
+}
+
+/** The text a request carried: JSON body and the UTF-8 of its files. */
+export function requestText(r: RecordedRequest): string {
+	return JSON.stringify(r.body ?? null) + r.files.map((file) => file.data.toString('utf8')).join('\n');
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = probe();
+		if (value) return value;
+		if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
