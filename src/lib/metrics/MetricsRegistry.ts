@@ -105,6 +105,7 @@ export class MetricsRegistry {
 
 	// Discord
 	public readonly gatewayEvents: BoundedCounter<'type'>;
+	private pendingGatewayEvents = Object.create(null) as Record<string, number>;
 	public readonly commands: BoundedCounter<'command' | 'status'>;
 	public readonly commandDuration: BoundedHistogram<'command'>;
 	public readonly gatewayLatency: BoundedGauge<'shard'>;
@@ -157,7 +158,10 @@ export class MetricsRegistry {
 		const histogram = <L extends string>(name: string, help: string, buckets: number[], labelNames: L[] = []) => new Histogram<L>({ name, help, buckets, labelNames, registers });
 		const self = this;
 
-		this.gatewayEvents = new BoundedCounter(counter('nexus_gateway_events_total', 'Gateway dispatch events received, by type.', ['type']), this.guard);
+		this.gatewayEvents = new BoundedCounter(
+			counter('nexus_gateway_events_total', 'Gateway dispatch events received, by type.', ['type'], () => self.collectGatewayEvents()),
+			this.guard
+		);
 		this.commands = new BoundedCounter(counter('nexus_commands_total', 'Slash commands finished, by command and status (success|failure).', ['command', 'status']), this.guard);
 		this.commandDuration = new BoundedHistogram(histogram('nexus_command_duration_seconds', 'Slash command execution time.', COMMAND_BUCKETS, ['command']), this.guard);
 		this.gatewayLatency = new BoundedGauge(gauge('nexus_gateway_latency_seconds', 'Gateway heartbeat round trip per shard.', ['shard']), this.guard);
@@ -214,6 +218,20 @@ export class MetricsRegistry {
 
 	public get contentType(): string {
 		return this.registry.contentType;
+	}
+
+	/**
+	 * The gateway hot path: one plain-object increment per dispatch (no label hashing); the counts
+	 * move into nexus_gateway_events_total when scraped or read.
+	 */
+	public countGatewayEvent(type: string): void {
+		this.pendingGatewayEvents[type] = (this.pendingGatewayEvents[type] ?? 0) + 1;
+	}
+
+	private collectGatewayEvents(): void {
+		const pending = this.pendingGatewayEvents;
+		this.pendingGatewayEvents = Object.create(null) as Record<string, number>;
+		for (const type in pending) this.gatewayEvents.inc({ type }, pending[type]);
 	}
 
 	/** The Prometheus text exposition of every series. */

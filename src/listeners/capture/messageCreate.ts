@@ -9,13 +9,19 @@ export class CaptureMessageListener extends Listener<typeof Events.MessageCreate
 	}
 
 	public override run(message: Message) {
-		if (!message.guildId || message.system) return;
+		// The bot's own posts (report batches, /guildstats replies) are not community activity, and
+		// counting them would make every report outdate its own cached image.
+		if (!message.guildId || message.system || message.author.id === message.client.user.id) return;
+		const context = channelContext(message.channelId, message.channel);
+		// Arrival time, not the snowflake's: the same to the millisecond for live events, and cheaper.
 		this.container.stats.recordMessage({
 			guildId: message.guildId,
-			...channelContext(message.channelId, message.channel),
+			channelId: context.channelId,
+			parentChannelId: context.parentChannelId,
+			categoryId: context.categoryId,
 			userId: message.author.id,
 			bot: message.author.bot,
-			at: message.createdTimestamp
+			at: Date.now()
 		});
 	}
 }

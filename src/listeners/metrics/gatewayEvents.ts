@@ -8,6 +8,6 @@ export class GatewayEventsMetricListener extends Listener {
 	}
 
 	public override run(packet: GatewayDispatchPayload) {
-		if (packet.t) this.container.metrics.gatewayEvents.inc({ type: packet.t });
+		if (packet.t) this.container.metrics.countGatewayEvent(packet.t);
 	}
 }
