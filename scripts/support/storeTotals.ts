@@ -1,14 +1,7 @@
 import { existsSync } from 'node:fs';
+import type { StoreTotals } from '../../src/lib/stats/statsTypes.js';
 import { ROOT } from './botProcess.js';
 
-export interface StoreTotals {
-	messages: number;
-	reactions: number;
-	voiceSeconds: number;
-	joins: number;
-	leaves: number;
-	commands: number;
-}
 
 /** Reads the statistics store the bot left behind, through the bot's own (built) store layer. */
 export async function readStoreTotals(options: { sqlitePath: string; databaseUrl?: string }): Promise<StoreTotals | null> {
