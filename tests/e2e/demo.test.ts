@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/support/botProcess.js';
+import { REPORT_CHANNEL_IDS } from './support/stack.js';
+
+const run = promisify(execFile);
+const out = mkdtempSync(join(tmpdir(), 'nexus-demo-'));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('npm run demo', () => {
+	it('runs the real bot through a scripted session, exits 0 and leaves its evidence in demo-output/', async () => {
+		// The demo script itself (npm run demo = build + this), at double speed to keep the suite short.
+		const result = await run(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--speed', '2', '--out', out], { cwd: ROOT, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
+		expect(result.stdout).toMatch(/Bot exited with code 0/);
+
+		const requests = readFileSync(join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { method: string; path: string; body: unknown });
+		for (const [channel, id] of Object.entries(REPORT_CHANNEL_IDS)) {
+			expect(requests.some((r) => r.method === 'POST' && r.path === `/channels/${id}/messages`), `reports in ${channel}`).toBe(true);
+		}
+		const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+			store: { messages: number; reactions: number; joins: number; leaves: number; voiceSeconds: number };
+			sent: { messages: number; botMessages: number; reactions: number; joins: number; leaves: number; voiceSeconds: number };
+			rateLimitHits: number;
+		};
+		// Everything the script sent is in the store, exactly (voice is wall-clock time: close, not exact).
+		expect(summary.store.messages).toBe(summary.sent.messages + summary.sent.botMessages);
+		expect(summary.store.reactions).toBe(summary.sent.reactions);
+		expect(summary.store.joins).toBe(summary.sent.joins);
+		expect(summary.store.leaves).toBe(summary.sent.leaves);
+		expect(summary.store.voiceSeconds).toBeGreaterThanOrEqual(summary.sent.voiceSeconds);
+		expect(summary.rateLimitHits).toBe(0);
+		expect(existsSync(join(out, 'nexus.sqlite'))).toBe(true);
+		const pngs = readdirSync(out).filter((file) => file.endsWith('.png'));
+		expect(pngs.length).toBeGreaterThanOrEqual(1);
+	});
+});
