@@ -41,7 +41,7 @@ const testReporting = (userId = OWNER_ID) => stack.sandbox.interact({ guildId, c
 
 describe('reporting through the real bot', () => {
 	it('log lines reach Discord: the startup info line is batched to Logs', async () => {
-		const ready = await waitFor(() => delivered(stack.sandbox, REPORT_CHANNEL_IDS.logs).find((event) => event.event === 'log.info' && requestText(event.request).includes('Nexus ready as')), 10_000, 'the ready line in Logs');
+		const ready = await waitFor(() => delivered(stack.sandbox, REPORT_CHANNEL_IDS.logs).find((event) => event.event === 'log.info' && event.text.includes('Nexus ready as')), 10_000, 'the ready line in Logs');
 		expect(ready.request.status).toBe(200);
 		// Every report is sent without pings.
 		for (const post of messagePosts(stack.sandbox)) expect((post.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
@@ -80,7 +80,7 @@ describe('reporting through the real bot', () => {
 			5000,
 			'two channel_unavailable reports'
 		);
-		const text = unescaped(unavailable.map((event) => requestText(event.request)).join('\n'));
+		const text = unescaped(unavailable.map((event) => event.text).join('\n'));
 		expect(text).toContain('REPORT_CHANNEL_ANALYTICS');
 		expect(text).toContain('REPORT_CHANNEL_PERFORMANCE');
 
@@ -108,7 +108,7 @@ describe('reporting through the real bot', () => {
 		const began = Date.now();
 		const interaction = stack.sandbox.interact({ guildId, channelId, userId: OWNER_ID, command: 'nexus', subcommand: 'status' });
 		const error = await waitFor(
-			() => delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).find((event) => event.event === 'log.error' && requestText(event.request).includes('/nexus status failed')),
+			() => delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).find((event) => event.event === 'log.error' && event.text.includes('/nexus status failed')),
 			5000,
 			'the error in Diagnostics'
 		);

@@ -29,13 +29,22 @@ export interface DailySummaryContext {
 	generatedAt: number;
 }
 
+export interface DailySummaryWireData {
+	day: string;
+	overall: DailySummary['overall'];
+	botGuildJoins: number;
+	botGuildLeaves: number;
+	guilds: (DailySummary['guilds'][number] & { name: string | null })[];
+	ops: OpsDayFigures | null;
+}
+
 export interface DailySummaryReport {
 	/** The Analytics event, without files (the caller attaches the chart and `json`). */
 	input: ReportEventInput & { data: Record<string, unknown> };
 	/** A ranking of guilds by messages (or, with a single guild, of its channels), with the day's totals as tiles. */
 	chart: RankingSpec;
 	/** Every figure, every guild: the `{event, timestamp, data}` wire shape for the attachment. */
-	json: { event: string; timestamp: string; data: Record<string, unknown> };
+	json: { event: string; timestamp: string; data: DailySummaryWireData };
 	/** File names for the attachments. */
 	files: { chart: string; json: string };
 }

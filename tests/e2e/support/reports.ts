@@ -8,11 +8,34 @@ export function messagePosts(sandbox: DiscordSandbox, channelId?: string): Recor
 	return sandbox.requests.filter((r) => r.route === MESSAGE_ROUTE && (channelId === undefined || r.path === `/channels/${channelId}/messages`));
 }
 
+export interface DeliveredEvent extends DecodedEvent {
+	request: RecordedRequest;
+	/** What the message shows of this event alone: its dense line, or its embed (as JSON), plus its JSON attachment entry. */
+	text: string;
+}
+
 /** Report events delivered to a channel (successful posts only), in arrival order, with the request that carried each. */
-export function delivered(sandbox: DiscordSandbox, channelId: string): (DecodedEvent & { request: RecordedRequest })[] {
+export function delivered(sandbox: DiscordSandbox, channelId: string): DeliveredEvent[] {
 	return messagePosts(sandbox, channelId)
 		.filter((r) => r.status === 200)
-		.flatMap((r) => decodeReportMessage(r.body as never, r.files).map((event) => ({ ...event, request: r })));
+		.flatMap((r) => {
+			const texts = eventTexts(r);
+			return decodeReportMessage(r.body as never, r.files).map((event) => ({ ...event, request: r, text: (texts.get(event.seq) ?? '') + (event.wire ? JSON.stringify(event.wire) : '') }));
+		});
+}
+
+/** seq -> the text shown for that event in a report message. */
+function eventTexts(r: RecordedRequest): Map<number, string> {
+	const out = new Map<number, string>();
+	for (const embed of (r.body as { embeds?: { footer?: { text?: string }; description?: string }[] }).embeds ?? []) {
+		const footer = /^#(\d+) · /.exec(embed.footer?.text ?? '');
+		if (footer) out.set(Number(footer[1]), JSON.stringify(embed));
+		else for (const line of (embed.description ?? '').split('\n')) {
+			const match = /^#(\d+) /.exec(line);
+			if (match) out.set(Number(match[1]), line);
+		}
+	}
+	return out;
 }
 
 /** The text a request carried: JSON body and the UTF-8 of its files. */
