@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatsStore } from '#lib/stats/StatsStore.js';
+import { startStack, stopBot, type Stack } from './support/stack.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve) => {
+		const server = createServer().listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function startRedis(port: number): Promise<ChildProcess> {
+	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+	return new Promise((resolve, reject) => {
+		child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready to accept connections') && resolve(child));
+		child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)));
+	});
+}
+
+let stack: Stack;
+let redis: ChildProcess;
+let port: number;
+
+beforeAll(async () => {
+	port = await freePort();
+	redis = await startRedis(port);
+	stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, STATS_FLUSH_INTERVAL_MS: '1000' } });
+});
+
+afterAll(async () => {
+	redis?.kill('SIGKILL');
+	await stack?.stop();
+});
+
+describe('Redis goes down while the bot runs', () => {
+	it('keeps capturing and flushing, does not crash, and SIGTERM still exits 0 with every count stored', async () => {
+		const guild = [...stack.sandbox.state.guilds.values()][0]!;
+		const channelId = [...guild.channelIds].map((id) => stack.sandbox.state.channels.get(id)!).find((channel) => channel.type === 0)!.id;
+		const author = [...guild.members.keys()].find((id) => id !== stack.sandbox.botUser.id && !guild.voiceStates.has(id))!;
+
+		redis.kill('SIGKILL');
+		await sleep(1000);
+		for (let i = 0; i < 50; i++) stack.sandbox.sendMessage({ guildId: guild.id, channelId, authorId: author });
+		await sleep(3000);
+		expect(stack.bot.proc.exitCode).toBeNull();
+		for (let i = 0; i < 25; i++) stack.sandbox.sendMessage({ guildId: guild.id, channelId, authorId: author });
+
+		const { code } = await stopBot(stack.bot);
+		expect(code).toBe(0);
+		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });
+		try {
+			const member = await store.memberStats(guild.id, author, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' });
+			expect(member.totals.messages).toBe(75);
+		} finally {
+			await store.close();
+		}
+	});
+});
