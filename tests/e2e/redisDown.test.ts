@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { startStack, stopBot, type Stack } from './support/stack.js';
 
@@ -50,6 +51,23 @@ describe('Redis goes down while the bot runs', () => {
 		await sleep(3000);
 		expect(stack.bot.proc.exitCode).toBeNull();
 		for (let i = 0; i < 25; i++) stack.sandbox.sendMessage({ guildId: guild.id, channelId, authorId: author });
+
+		// Redis comes back EMPTY (no persistence, as on the test machines): the schedules were lost with
+		// it, and the bot puts them back by itself.
+		redis = await startRedis(port);
+		const queue = new Queue(stack.bot.env.TASKS_QUEUE!, { connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null } });
+		try {
+			const until = Date.now() + 40_000;
+			let names: string[] = [];
+			while (Date.now() < until) {
+				names = (await queue.getRepeatableJobs()).map((job) => job.name);
+				if (names.includes('monitorHealth')) break;
+				await sleep(1000);
+			}
+			expect(names).toEqual(expect.arrayContaining(['monitorHealth', 'dailySummary']));
+		} finally {
+			await queue.close();
+		}
 
 		const { code } = await stopBot(stack.bot);
 		expect(code).toBe(0);

@@ -6,7 +6,7 @@ export interface SchedulerServiceOptions {
 	tasks: () => ScheduledTaskHandler | undefined;
 	store: () => ScheduledTaskStore | undefined;
 	log: { info: (m: string) => void; warn: (m: string) => void };
-	/** How often to check Redis still holds every schedule. */
+	/** How often to check Redis still holds every schedule (default 15 s: one ZRANGE, and a restarted Redis heals quickly). */
 	checkEveryMs?: number;
 }
 
@@ -25,7 +25,7 @@ export class SchedulerService implements Service {
 	/** Called from the ready listener, when the task store is loaded. */
 	public beginWatching(): void {
 		void this.check();
-		this.timer ??= setInterval(() => void this.check(), this.options.checkEveryMs ?? 60_000);
+		this.timer ??= setInterval(() => void this.check(), this.options.checkEveryMs ?? 15_000);
 		this.timer.unref();
 	}
 
