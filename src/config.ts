@@ -89,6 +89,7 @@ export const configSchema = z
 		GUILD_DATA_GRACE_DAYS: integer(0, 3650).default(30),
 		CHART_CACHE_TTL_MS: milliseconds(1000).default(5 * 60_000),
 		CHART_CACHE_MAX: integer(1, 10_000).default(100),
+		CHART_WORKERS: integer(0, 8).default(1),
 
 		// Monitoring
 		MONITOR_ENABLED: booleanFlag.default(true),

@@ -4,6 +4,7 @@ import '@sapphire/plugin-subcommands/register';
 import type { Config } from '#root/config.js';
 import { NexusClient } from '#root/client.js';
 import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
+import { ImageCache } from '#lib/charts/ImageCache.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
@@ -106,6 +107,18 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 
+	// /guildstats rendering. Charts draw in worker threads (CHART_WORKERS): drawn here, a cold render
+	// blocks the event loop for 15-45 ms (bench/render). The cache key holds the guild's data version.
+	container.charts = services.add(
+		new ChartRenderer({ workers: config.CHART_WORKERS, onRender: (timing) => container.metrics.chartRenderSeconds.observe((timing.drawMs + timing.encodeMs) / 1000) })
+	);
+	container.imageCache = new ImageCache({ max: config.CHART_CACHE_MAX, ttlMs: config.CHART_CACHE_TTL_MS });
+	container.metrics.bindImageCache(() => container.imageCache.stats());
+	// Images filed under an older data version can never be served again: free their slots now.
+	container.stats.onFlush((info) => {
+		for (const guildId of info.versionedGuildIds) container.imageCache.invalidateGuild(guildId);
+	});
+
 	// Fleet-wide reporting jobs. Redis (our own connection, not BullMQ's) makes the daily summary
 	// exactly-once across processes and keeps per-day uptime, restarts, health and alerts.
 	const redis = services.add(
@@ -177,6 +190,8 @@ declare module '@sapphire/pieces' {
 		scheduler: SchedulerService;
 		stats: StatsService;
 		reporter: Reporter;
+		charts: ChartRenderer;
+		imageCache: ImageCache;
 		metrics: MetricsRegistry;
 		redis: RedisService;
 		opsLedger: DailyOpsLedger;

@@ -19,6 +19,7 @@ import type {
 	ReportOptions,
 	SeriesPoint,
 	ServerReport,
+	StatsDeltas,
 	StoreTotals,
 	TopEntry,
 	TopOptions,
@@ -60,6 +61,8 @@ export interface FlushResult {
 	written: number;
 	statements: number;
 	guildIds: string[];
+	/** Guilds whose data version advanced: those with rows a report draws (see reportedGuilds). */
+	versionedGuildIds: string[];
 }
 
 export interface FlushInfo extends FlushResult {
@@ -256,13 +259,15 @@ export class StatsService implements Service {
 			throw error;
 		}
 		const ms = performance.now() - began;
-		for (const guildId of result.guildIds) this.bump(guildId);
+		const shown = reportedGuilds(deltas);
+		const versionedGuildIds = result.guildIds.filter((guildId) => shown.has(guildId));
+		for (const guildId of versionedGuildIds) this.bump(guildId);
 		this.stats.flushes += 1;
 		this.stats.lastFlushAt = now;
 		this.stats.lastFlushMs = ms;
 		this.stats.lastFlushRows = rows;
 		this.stats.lastError = null;
-		const flushed: FlushResult = { rows, ms, written: result.writtenRows, statements: result.statements, guildIds: result.guildIds };
+		const flushed: FlushResult = { rows, ms, written: result.writtenRows, statements: result.statements, guildIds: result.guildIds, versionedGuildIds };
 		if (rows > 0) {
 			for (const listener of this.listeners) {
 				try {
@@ -275,7 +280,11 @@ export class StatsService implements Service {
 		return flushed;
 	}
 
-	/** Advances whenever new data for the guild was written (the chart cache keys on it). */
+	/**
+	 * Advances whenever new data for the guild that a report draws was written (the chart cache keys
+	 * on it). Command runs and the bot's own guild joins are not drawn, so they leave it alone: a
+	 * /guildstats run would otherwise outdate its own cached image at the next flush.
+	 */
 	public dataVersion(guildId: string): number {
 		return this.versions.get(guildId) ?? 0;
 	}
@@ -446,4 +455,11 @@ export class StatsService implements Service {
 	public totals(): Promise<StoreTotals> {
 		return this.store.totals();
 	}
+}
+
+/** Guilds with message, reaction, voice or membership rows: what /guildstats reports show. */
+function reportedGuilds(deltas: StatsDeltas): Set<string> {
+	const guilds = new Set<string>();
+	for (const list of [deltas.messages, deltas.reactions, deltas.voice, deltas.membership]) for (const delta of list) guilds.add(delta.guildId);
+	return guilds;
 }
