@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
 import type { RecordedRequest } from '../../sandbox/index.js';
 import { OWNER_ID } from '../../scripts/support/botProcess.js';
@@ -63,7 +64,9 @@ beforeAll(async () => {
 			MONITOR_COMMAND_INTERVAL_MS: '3000',
 			MONITOR_REST_WINDOW_MS: '4000',
 			ALERT_REPEAT_MINUTES: '10'
-		}
+		},
+		// The inspector lets the test block the bot's event loop from outside, with no hook in the bot.
+		nodeArgs: ['--inspect=127.0.0.1:0']
 	});
 	const guild = [...stack.sandbox.state.guilds.values()][0]!;
 	guildId = guild.id;
@@ -109,6 +112,21 @@ describe('monitoring through the real bot', () => {
 		await waitForEvent('performance', (e) => /latency/i.test(e.event) && e.severity === 'INFO');
 		await sleep(1500);
 		expect(latencyAlerts().filter((e) => e.severity === 'INFO')).toHaveLength(1);
+	});
+
+	it('a deliberately blocked event loop raises the event-loop alert', async () => {
+		const line = await stack.bot.waitForLine(/Debugger listening on ws:\/\//);
+		const url = line.match(/ws:\/\/\S+/)![0];
+		const socket = new WebSocket(url);
+		await new Promise((resolve, reject) => ((socket.onopen = resolve), (socket.onerror = reject)));
+		// 400 ms of synchronous work on the bot's main thread, twice (a stuck render would look like this).
+		for (const id of [1, 2]) {
+			socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: 'const t = Date.now(); while (Date.now() - t < 400) {}' } }));
+			await sleep(600);
+		}
+		socket.close();
+		const alert = await waitForEvent('performance', (e) => /eventLoop/i.test(e.event) && e.severity !== 'INFO', 20_000);
+		expect(alert.text).toMatch(/event.loop/i);
 	});
 
 	it('a failing command shows up in the command analyzer report with its error type', async () => {

@@ -27,6 +27,8 @@ export interface Stack {
 export interface StackOptions {
 	sandbox?: SandboxOptions;
 	env?: Record<string, string | undefined>;
+	/** Extra node flags for the bot process (e.g. --inspect to reach into it from a test). */
+	nodeArgs?: string[];
 }
 
 /** Resolves with a request that already happened or the next one that matches. */
@@ -57,13 +59,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, options.env);
 	const stack: Stack = {
 		sandbox,
-		bot: startBotProcess(env, dataDir),
+		bot: startBotProcess(env, dataDir, undefined, options.nodeArgs),
 		async restartBot(signal = 'SIGTERM') {
 			if (signal === 'SIGKILL') {
 				stack.bot.kill('SIGKILL');
 				await stack.bot.exited;
 			} else await stopBot(stack.bot);
-			stack.bot = startBotProcess(env, dataDir);
+			stack.bot = startBotProcess(env, dataDir, undefined, options.nodeArgs);
 			await stack.bot.waitForLine(/Nexus ready as/, 45_000);
 			return stack.bot;
 		},
