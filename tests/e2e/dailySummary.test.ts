@@ -41,6 +41,8 @@ beforeAll(async () => {
 	const noon = Date.parse(`${yesterday}T12:00:00Z`);
 	const channelId = [...sandbox.state.guilds.get(guildId)!.channelIds].find((id) => sandbox.state.channels.get(id)!.type === 0)!;
 	for (let i = 0; i < YESTERDAY_MESSAGES; i++) aggregator.recordMessage({ guildId, channelId, userId: `30000000000000000${i % 3}`, bot: false, at: noon + i * 1000 });
+	aggregator.recordCommand({ guildId, command: 'guildstats server', ok: true, durationMs: 80, at: noon });
+	aggregator.recordCommand({ guildId, command: 'guildstats top', ok: false, durationMs: 40, at: noon });
 	await store.applyDeltas(aggregator.drain(), noon + 60_000);
 	await store.setMeta(LAST_SUMMARY_META, addDays(today, -3));
 	await store.close();
@@ -82,6 +84,11 @@ describe('daily summary with two bot processes sharing a queue and a store', () 
 		const fields = (last.request.body as { embeds: { fields?: { name: string; value: string }[] }[] }).embeds[0]!.fields!;
 		expect(fields.find((field) => field.name === 'Messages')?.value).toBe(String(YESTERDAY_MESSAGES));
 		expect(fields.find((field) => field.name === 'Active members')?.value).toBe('3');
+		expect(fields.find((field) => field.name === 'Commands run')?.value).toBe('2');
+		expect(fields.find((field) => field.name === 'Commands failed')?.value).toBe('1');
+		// No ops figures were recorded for that day (the fleet is new): shown as such, not invented.
+		expect(fields.find((field) => field.name === 'Health min / avg')?.value).toBe('n/a (no health reports)');
+		expect(fields.find((field) => field.name === 'Restarts')?.value).toBe('0');
 		const json = JSON.parse(last.request.files.find((file) => file.name.endsWith('.json'))!.data.toString('utf8')) as { event: string; data: { day: string; guilds: { guildId: string; messages: number }[] } };
 		expect(json.event).toBe('summary.daily');
 		expect(json.data.guilds).toEqual([expect.objectContaining({ guildId, messages: YESTERDAY_MESSAGES })]);
@@ -101,6 +108,9 @@ describe('daily summary with two bot processes sharing a queue and a store', () 
 		} finally {
 			await queue.close();
 		}
+		// Both processes feed the fleet's ops ledger for today (tomorrow's summary: uptime and restarts).
+		expect(await redis.hget(`nexus:${env.TASKS_QUEUE}:ops:${today}`, 'starts')).toBe('2');
+		expect(await redis.bitcount(`nexus:${env.TASKS_QUEUE}:ops:${today}:up`)).toBeGreaterThanOrEqual(1);
 		expect(existsSync(join(env.REPORT_SPOOL_DIR!, 'shard-0'))).toBe(true);
 		expect(existsSync(join(env.REPORT_SPOOL_DIR!, 'shard-1'))).toBe(true);
 	});

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utcDay } from '#lib/reporting/summaryDays.js';
+import { StatsStore } from '#lib/stats/StatsStore.js';
 import { FAKE_TOKEN, OWNER_ID } from '../../scripts/support/botProcess.js';
 import { REPORT_CHANNEL_IDS, startStack, type Stack } from './support/stack.js';
 import { delivered, messagePosts, requestText, waitFor } from './support/reports.js';
@@ -17,6 +19,7 @@ beforeAll(async () => {
 			REPORT_CHANNEL_PERFORMANCE: UNKNOWN_CHANNEL,
 			REPORT_FLUSH_INTERVAL_MS: '1000',
 			REPORT_CHANNEL_RETRY_MS: '1000',
+			STATS_FLUSH_INTERVAL_MS: '500',
 			MONITOR_ENABLED: 'false',
 			API_TOKEN
 		}
@@ -118,6 +121,25 @@ describe('reporting through the real bot', () => {
 		expect(embed.color).toBe(0xed4245);
 		// The user still gets an honest answer once Discord accepts the callback again.
 		expect(content(await interaction.waitForResponse())).toContain('Something went wrong on our side');
+	});
+
+	it('every finished command is counted in the statistics, its failure included (what the daily summary reports)', async () => {
+		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });
+		try {
+			// test_reporting twice by the owner (ok); the non-owner's denied test_reporting and the status that failed
+			// on 502 are failed runs (a subcommand denial counts as a failure with the precondition as its error type).
+			let counted = { commands: 0, commandsFailed: 0 };
+			const end = Date.now() + 5000;
+			while (Date.now() < end) {
+				const today = (await store.dailySummary(utcDay(Date.now()))).guilds.find((entry) => entry.guildId === guildId);
+				counted = { commands: today?.commands ?? 0, commandsFailed: today?.commandsFailed ?? 0 };
+				if (counted.commands >= 4) break;
+				await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+			expect(counted).toEqual({ commands: 4, commandsFailed: 2 });
+		} finally {
+			await store.close();
+		}
 	});
 
 	it('the bot token and the API token never appear in any request body or attachment', () => {

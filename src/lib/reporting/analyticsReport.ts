@@ -33,13 +33,14 @@ export function buildAnalyticsReport(snapshot: AnalyticsSnapshot, guildName?: (g
 		].join(' · ')
 	);
 	if (snapshot.guilds.length > GUILDS_SHOWN) lines.push(`…and ${n(snapshot.guilds.length - GUILDS_SHOWN)} more guilds (see the JSON attachment).`);
-	const minutes = Math.max(1, Math.round((snapshot.to - snapshot.from) / 60_000));
+	const seconds = Math.max(1, Math.round((snapshot.to - snapshot.from) / 1000));
+	const length = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 	const timestamp = new Date(snapshot.to).toISOString();
 	const wire = { event: ANALYTICS_REPORT_EVENT, timestamp, data: { ...snapshot, from: new Date(snapshot.from).toISOString(), to: timestamp } };
 	return {
 		event: ANALYTICS_REPORT_EVENT,
 		severity: 'INFO',
-		title: `Activity ${hhmm(snapshot.from)}–${hhmm(snapshot.to)} UTC (${minutes} min)`,
+		title: `Activity ${hhmm(snapshot.from)}–${hhmm(snapshot.to)} UTC (${length})`,
 		timestamp: snapshot.to,
 		data: {
 			message: lines.join('\n') || 'No guild activity in this window.',
