@@ -1,5 +1,7 @@
 import { ApplicationCommandRegistries, container, LogLevel, RegisterBehavior, SapphireClient } from '@sapphire/framework';
 import '@sapphire/plugin-scheduled-tasks/register';
+// Types only (ClientOptions.api); the plugin itself is registered by boot.ts when API_PORT is set.
+import type {} from '@sapphire/plugin-api';
 import { GatewayIntentBits, Options, Partials } from 'discord.js';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '#root/config.js';
@@ -40,6 +42,18 @@ export class NexusClient extends SapphireClient {
 			rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
 			logger: { instance: logger, level: LogLevel.Info },
 			loadMessageCommandListeners: false,
+			// boot.ts registers the plugin only when API_PORT is set; ApiService listens and closes (not the plugin's pre-login hook).
+			...(config.API_PORT === undefined
+				? {}
+				: {
+						api: {
+							prefix: '',
+							listenOptions: { host: config.API_HOST, port: config.API_PORT },
+							// The dashboard is same-origin; no other site gets CORS access to the API.
+							origin: `http://${config.API_HOST.includes(':') ? `[${config.API_HOST}]` : config.API_HOST}:${config.API_PORT}`,
+							automaticallyConnect: false
+						}
+					}),
 			tasks: {
 				queue: config.TASKS_QUEUE,
 				bull: {

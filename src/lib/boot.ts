@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import '@sapphire/plugin-subcommands/register';
 import type { Config } from '#root/config.js';
 import { NexusClient } from '#root/client.js';
+import { ApiService } from '#lib/api/ApiService.js';
 import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
 import { ImageCache } from '#lib/charts/ImageCache.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
@@ -35,6 +36,8 @@ import { databaseTarget } from '#lib/stats/databaseTarget.js';
 export async function boot(config: Config): Promise<void> {
 	const redactor = new Redactor(config.secrets);
 	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
+	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
+	if (config.API_PORT !== undefined) await import('@sapphire/plugin-api/register');
 	const client = new NexusClient(config, logger);
 	// The reporter may replay its spool before login finishes: give the REST client its token now.
 	client.rest.setToken(config.DISCORD_TOKEN);
@@ -163,6 +166,12 @@ export async function boot(config: Config): Promise<void> {
 	container.scheduler = services.add(
 		new SchedulerService({ tasks: () => container.tasks, store: () => container.stores.get('scheduled-tasks'), log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } })
 	);
+
+	// After the scheduler, so it stops first (probes see the process leave) and listens before login (503 while Discord is unreachable).
+	if (config.API_PORT !== undefined) {
+		const ready = () => container.stores.get('listeners').has('PluginServerRequest');
+		services.add(new ApiService({ server: container.server, ready, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } }));
+	}
 
 	await services.startAll();
 	await loginWithRetry(client, config.DISCORD_TOKEN, logger, () => shutdown.inProgress);

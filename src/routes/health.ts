@@ -1,0 +1,26 @@
+import { Route } from '@sapphire/plugin-api';
+import { guarded, sendJson } from '#lib/api/apiResponses.js';
+import { runHealthChecks, type HealthProbe } from '#lib/api/HealthChecks.js';
+import { nexusHealthProbes } from '#lib/api/nexusHealthProbes.js';
+
+/** Readiness for pm2/Kubernetes probes: 200 when the gateway, Redis and the store all answer, else 503 naming the failing part. */
+export class HealthRoute extends Route {
+	private readonly probes: Record<string, HealthProbe>;
+
+	public constructor(context: Route.LoaderContext) {
+		super(context, { route: 'api/health', methods: ['GET'] });
+		const { container } = this;
+		this.probes = nexusHealthProbes({
+			shards: () => container.client.ws.shards.values(),
+			redis: () => container.tasks.client.client,
+			db: () => container.stats.store.db
+		});
+	}
+
+	public override run(_request: Route.Request, response: Route.Response) {
+		return guarded(response, this.container.logger, 'health', async () => {
+			const result = await runHealthChecks(this.probes, { timeoutMs: 1000 });
+			sendJson(response, result.status === 'ok' ? 200 : 503, result);
+		});
+	}
+}
