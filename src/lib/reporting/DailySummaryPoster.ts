@@ -31,6 +31,8 @@ export interface DailySummaryPosterOptions {
 	settleMs?: number;
 	/** At most this many missed days are posted (the most recent). Default 7. */
 	maxCatchUpDays?: number;
+	/** True once shutdown began (`container.draining`): a run waiting for midnight's last flushes gives up, so it never holds up the BullMQ worker's close; the next start posts the day. */
+	stopping?: () => boolean;
 	now?: () => number;
 	sleep?: (ms: number) => Promise<void>;
 	log: { info(message: string): void; warn(message: string): void };
@@ -91,7 +93,12 @@ export class DailySummaryPoster {
 		// Just after midnight: give every process's last flush of yesterday time to land.
 		const settle = startOfUtcDay(today) + (this.options.settleMs ?? 0) - this.now();
 		if (settle > 0 && days.at(-1) === addDays(today, -1)) {
-			await this.sleep(settle);
+			const until = this.now() + settle;
+			// In short slices: a shutdown must not wait for this.
+			while (this.now() < until) {
+				if (this.options.stopping?.()) return result;
+				await this.sleep(Math.min(1000, until - this.now()));
+			}
 			today = utcDay(this.now());
 			({ days, skipped } = missingSummaryDays(last, today, this.options.maxCatchUpDays ?? 7));
 		}

@@ -151,17 +151,46 @@ describe('DailySummaryPoster', () => {
 	it('waits for the last flushes of the day after midnight, and flushes its own counters first', async () => {
 		const f = fleet(addDays(TODAY, -2));
 		const slept: number[] = [];
+		let clock = NOW;
 		let flushed = 0;
 		await f
 			.process({
 				settleMs: 65_000,
-				sleep: async (ms) => void slept.push(ms),
+				now: () => clock,
+				sleep: async (ms) => {
+					slept.push(ms);
+					clock += ms;
+				},
 				stats: { dailySummary: async (day) => emptySummary(day), flush: async () => void flushed++, store: { getMeta: async (key) => f.meta.get(key) ?? null, setMeta: async (key, value) => void f.meta.set(key, value) } }
 			})
 			.run();
-		expect(slept).toEqual([35_000]);
+		// 00:00:30 + 35 s = 00:01:05, in slices of at most a second.
+		expect(slept.reduce((sum, ms) => sum + ms, 0)).toBe(35_000);
+		expect(Math.max(...slept)).toBe(1000);
 		expect(flushed).toBe(1);
 		expect(f.posted).toHaveLength(1);
+	});
+
+	it('a shutdown during that wait ends the run at once without posting or claiming', async () => {
+		const f = fleet(addDays(TODAY, -2));
+		let clock = NOW;
+		let draining = false;
+		const result = await f
+			.process({
+				settleMs: 65_000,
+				now: () => clock,
+				stopping: () => draining,
+				sleep: async (ms) => {
+					clock += ms;
+					if (clock > NOW + 3000) draining = true;
+				}
+			})
+			.run();
+		expect(result.posted).toEqual([]);
+		expect(clock - NOW).toBeLessThanOrEqual(5000);
+		expect(f.posted).toEqual([]);
+		expect(await redis.exists(`${f.prefix}${addDays(TODAY, -1)}`)).toBe(0);
+		expect(f.meta.get(LAST_SUMMARY_META)).toBe(addDays(TODAY, -2));
 	});
 
 	it('posts at most the last 7 missed days and says how many older ones it skipped', async () => {
