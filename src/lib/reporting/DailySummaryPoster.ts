@@ -31,6 +31,11 @@ export interface DailySummaryPosterOptions {
 	settleMs?: number;
 	/** At most this many missed days are posted (the most recent). Default 7. */
 	maxCatchUpDays?: number;
+	/**
+	 * A day found claimed but unfinished by another process is looked at again after this long (its
+	 * owner may have died mid-post; the claim then has expired). Default 305 s (the claim TTL + 5 s).
+	 */
+	retryPendingMs?: number;
 	/** True once shutdown began (`container.draining`): a run waiting for midnight's last flushes gives up, so it never holds up the BullMQ worker's close; the next start posts the day. */
 	stopping?: () => boolean;
 	now?: () => number;
@@ -56,8 +61,8 @@ export interface CatchUpResult {
  * - Each day is claimed in Redis (SummaryClaims) before posting, so the midnight task, the catch-up
  *   on ready of every process and a re-delivered job never post a day twice.
  * - The marker only moves forward; a day claimed but still pending elsewhere stops this run (its
- *   owner posts it and the days after, in order; if the owner died the claim expires and a later
- *   run posts it).
+ *   owner posts it and the days after, in order). If the owner died mid-post its claim expires, and
+ *   this process looks again once it has (`retryPendingMs`).
  *
  * Runs in one process never overlap (ready and the task may fire together).
  */
@@ -65,6 +70,7 @@ export class DailySummaryPoster {
 	private readonly now: () => number;
 	private readonly sleep: (ms: number) => Promise<void>;
 	private chain: Promise<unknown> = Promise.resolve();
+	private retryTimer: NodeJS.Timeout | undefined;
 
 	public constructor(private readonly options: DailySummaryPosterOptions) {
 		this.now = options.now ?? Date.now;
@@ -109,6 +115,7 @@ export class DailySummaryPoster {
 			const outcome = await this.postDay(day);
 			if (outcome === 'pending') {
 				result.elsewhere.push(day);
+				this.retryLater();
 				break;
 			}
 			(outcome === 'claimed' ? result.posted : result.elsewhere).push(day);
@@ -145,6 +152,17 @@ export class DailySummaryPoster {
 		await claims.confirm(day);
 		await reporter.flush('analytics');
 		return 'claimed';
+	}
+
+	/** One local retry at a time; a shutdown cancels it (the next start catches up anyway). */
+	private retryLater(): void {
+		if (this.retryTimer) return;
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = undefined;
+			if (this.options.stopping?.()) return;
+			this.run().catch((error: unknown) => this.options.log.warn(`Daily summary retry failed (the next run retries): ${(error as Error)?.message ?? error}`));
+		}, this.options.retryPendingMs ?? 305_000);
+		this.retryTimer.unref();
 	}
 
 	private async advanceMarker(day: string): Promise<void> {

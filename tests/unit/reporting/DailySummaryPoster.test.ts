@@ -148,6 +148,18 @@ describe('DailySummaryPoster', () => {
 		expect(f.meta.get(LAST_SUMMARY_META)).toBe(addDays(TODAY, -1));
 	});
 
+	it('a claim whose owner died mid-post: looked at again once it expired, then posted here', async () => {
+		const f = fleet(addDays(TODAY, -2));
+		const key = `${f.prefix}${addDays(TODAY, -1)}`;
+		await redis.set(key, 'pending:crashed-process', 'PX', 150);
+		expect((await f.process({ retryPendingMs: 300 }).run()).elsewhere).toEqual([addDays(TODAY, -1)]);
+		expect(f.posted).toEqual([]);
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		expect(f.posted.map((post) => post.day)).toEqual([addDays(TODAY, -1)]);
+		expect(await redis.get(key)).toBe('done');
+		expect(f.meta.get(LAST_SUMMARY_META)).toBe(addDays(TODAY, -1));
+	});
+
 	it('waits for the last flushes of the day after midnight, and flushes its own counters first', async () => {
 		const f = fleet(addDays(TODAY, -2));
 		const slept: number[] = [];
