@@ -158,6 +158,7 @@ export async function boot(config: Config): Promise<void> {
 		channelName,
 		// Every process flushes its counters at least this often: wait for the last minute of the day to land.
 		settleMs: config.STATS_FLUSH_INTERVAL_MS + 5000,
+		stopping: () => container.draining,
 		log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }
 	});
 	container.analyticsReport = new AnalyticsReportPoster({ stats: container.stats, reporter: container.reporter, intervalMs: config.REPORT_ANALYTICS_INTERVAL_MS, guildName });
