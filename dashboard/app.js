@@ -7,6 +7,7 @@
 	const params = new URLSearchParams(location.search);
 	const refreshSeconds = Math.max(1, Number(params.get('refresh')) || 30);
 	const EVENT_POINTS = 120;
+	const HOUR_MS = 3_600_000;
 
 	const $ = (id) => document.getElementById(id);
 	const metric = (name) => document.querySelector(`[data-metric="${name}"]`);
@@ -149,6 +150,12 @@
 		for (const [name, sets] of Object.entries(series)) {
 			const chart = charts[name];
 			sets.forEach((set, i) => (chart.data.datasets[i].data = set));
+			// Up to the last hour, and never less than 30 s: a fresh start does not stretch two samples across the chart.
+			const xs = sets.flat().map((p) => p.x);
+			const last = xs.length ? Math.max(...xs) : Date.now();
+			const first = xs.length ? Math.min(...xs) : last;
+			chart.options.scales.x.max = last;
+			chart.options.scales.x.min = last - Math.min(HOUR_MS, Math.max(30_000, last - first));
 			chart.update('none');
 		}
 	}

@@ -11,6 +11,7 @@ import { DiscordSandbox, seedGuild } from '../sandbox/index.js';
 import { isolatedEnv, ROOT, startBotProcess, type BotProcess } from './support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from './support/traffic.js';
 import { runDemoCommands, type DemoContext } from './support/demoCommands.js';
+import { saveApiArtifacts } from './support/demoApi.js';
 import { readStoreTotals } from './support/storeTotals.js';
 
 const { values: args } = parseArgs({
@@ -118,6 +119,7 @@ async function main() {
 	say(`Traffic done: ${sent.messages} messages, ${sent.reactions} reactions (net), ${sent.voiceSessions} voice sessions (${sent.voiceSeconds} s), ${sent.joins} joins, ${sent.leaves} leaves.`);
 
 	const commands = await runDemoCommands(context);
+	await saveApiArtifacts(context);
 
 	if (args.live) {
 		say(`--live: the bot keeps running. Dashboard: ${context.apiUrl}/dashboard (token ${apiToken}). Ctrl+C to stop.`);

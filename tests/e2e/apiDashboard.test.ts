@@ -33,7 +33,7 @@ beforeAll(async () => {
 		}),
 		chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 	]);
-	page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+	page = await browser.newPage({ viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' });
 	page.on('console', (message) => {
 		// The deliberate wrong token below is answered 401, which Chromium logs as a failed resource.
 		if (message.type() === 'error' && !/401/.test(message.text())) problems.push(message.text());
@@ -107,11 +107,11 @@ describe('dashboard in headless Chromium', () => {
 	});
 
 	it('loads nothing from other origins and logs no errors; screenshot', async () => {
-		// A few more polls under steady traffic, so the picture shows a live rate, then a full-page picture.
+		// Ten more seconds of traffic in waves (a few polls, a dozen monitor samples), so the picture shows live charts.
 		const { guildId, channelIds, memberIds } = trafficTargets(stack);
-		for (let i = 0; i < 60; i++) {
+		for (let i = 0; i < 200; i++) {
 			stack.sandbox.sendMessage({ guildId, channelId: channelIds[i % channelIds.length]!, authorId: memberIds[(i * 7) % memberIds.length]!, content: `steady ${i}` });
-			await sleep(50);
+			await sleep(25 + 25 * Math.sin(i / 15) ** 2);
 		}
 		await expect.poll(() => text('events-rate'), { timeout: 3000 }).not.toBe('0');
 		expect(foreignRequests).toEqual([]);
