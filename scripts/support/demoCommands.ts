@@ -20,7 +20,7 @@ export interface DemoCommandResult {
 	summary: string;
 }
 
-type Invocation = Omit<InteractOptions, 'guildId' | 'channelId' | 'userId'> & { userId?: string; label: string };
+type Invocation = Omit<InteractOptions, 'guildId' | 'channelId' | 'userId'> & { userId?: string; label: string; before?: (sandbox: DiscordSandbox) => void };
 
 const registered = (sandbox: DiscordSandbox, command: string, subcommand?: string) =>
 	[...sandbox.state.commands.values()].some(
@@ -44,6 +44,8 @@ export async function runDemoCommands(context: DemoContext): Promise<DemoCommand
 		{ label: 'nexus status', command: 'nexus', subcommand: 'status' },
 		{ label: 'nexus health', command: 'nexus', subcommand: 'health' },
 		{ label: 'nexus test_reporting', command: 'nexus', subcommand: 'test_reporting' },
+		// Discord answers this command's reply with 502 four times: the command fails for real, its error goes to Diagnostics at once.
+		{ label: 'nexus status (Discord 502)', command: 'nexus', subcommand: 'status', before: (s) => s.faults.fail5xx({ route: 'POST /interactions/:id/:token/callback', count: 4, status: 502 }) },
 		{ label: 'guildstats server', command: 'guildstats', subcommand: 'server', options: { range: '24h' } },
 		{ label: 'guildstats member', command: 'guildstats', subcommand: 'member', options: { user: busiest } },
 		{ label: 'guildstats top', command: 'guildstats', subcommand: 'top', options: { by: 'messages' } },
@@ -54,6 +56,7 @@ export async function runDemoCommands(context: DemoContext): Promise<DemoCommand
 	const results: DemoCommandResult[] = [];
 	for (const invocation of invocations) {
 		if (!registered(sandbox, invocation.command, invocation.subcommand)) continue;
+		invocation.before?.(sandbox);
 		const started = Date.now();
 		const handle = sandbox.interact({ guildId, channelId, userId: invocation.userId ?? ownerId, command: invocation.command, subcommand: invocation.subcommand, options: invocation.options });
 		try {
