@@ -73,7 +73,7 @@ describe('/api/health follows Redis', () => {
 		// Bounded by the per-check timeout, never hanging on the offline Redis.
 		const again = await health();
 		expect(again.status).toBe(503);
-		expect(again.ms).toBeLessThan(1500);
+		expect(again.ms).toBeLessThan(3000);
 		// Liveness is unaffected: restarting the process would not bring Redis back.
 		expect((await fetch(`${api.base}/api/health/live`)).status).toBe(200);
 	});
