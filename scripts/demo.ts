@@ -1,4 +1,4 @@
-// `npm run demo [-- --live] [-- --shards N] [-- --speed X]`
+// `npm run demo [-- --live] [-- --shards N] [-- --speed X] [-- --history-days N]`
 // Starts the local Discord sandbox with a seeded guild, runs the REAL built bot against it, plays a
 // scripted minute of traffic and slash commands, shuts the bot down gracefully, and leaves
 // everything it did in demo-output/.
@@ -13,6 +13,7 @@ import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from './s
 import { runDemoCommands, type DemoContext } from './support/demoCommands.js';
 import { saveApiArtifacts } from './support/demoApi.js';
 import { readStoreTotals } from './support/storeTotals.js';
+import { seedDemoHistory } from './support/demoHistory.js';
 
 const { values: args } = parseArgs({
 	options: {
@@ -20,7 +21,9 @@ const { values: args } = parseArgs({
 		shards: { type: 'string', default: '1' },
 		speed: { type: 'string', default: '1' },
 		out: { type: 'string', default: 'demo-output' },
-		'database-url': { type: 'string' }
+		'database-url': { type: 'string' },
+		// Generated past activity so the charts have weeks to show (SQLite only: a fresh file per run).
+		'history-days': { type: 'string', default: '35' }
 	}
 });
 
@@ -91,6 +94,18 @@ async function main() {
 		SHARD_COUNT: shards > 1 ? String(shards) : undefined
 	});
 	const script = shards > 1 ? join(ROOT, 'dist/shard-manager.js') : undefined;
+	const historyDays = databaseUrl ? 0 : Math.max(0, Number(args['history-days']));
+	const history =
+		historyDays > 0
+			? await seedDemoHistory({
+					sqlitePath: join(out, 'nexus.sqlite'),
+					guild: trafficGuilds(sandbox, { channelIds: Object.values(REPORT_CHANNELS) })[0]!,
+					days: historyDays,
+					timezone: 'America/New_York',
+					endAt: Math.floor(Date.now() / 3_600_000) * 3_600_000
+				})
+			: null;
+	if (history) say(`Seeded ${historyDays} days of generated history before the bot starts (${history.messages} messages; guild timezone America/New_York).`);
 	const bot: BotProcess = startBotProcess(env, dataDir, script);
 	if (process.env.DEMO_VERBOSE) bot.proc.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
 	const stopBot = async () => {
@@ -137,6 +152,9 @@ async function main() {
 	const summary = {
 		shards,
 		store,
+		// Seeded before the bot started (--history-days); `live` = store - history is what the bot captured.
+		history,
+		live: store && history ? (Object.fromEntries(Object.entries(store).map(([key, value]) => [key, value - history[key as keyof typeof history]])) as unknown as typeof store) : store,
 		sent: { ...sent, commands: commands.length },
 		commands,
 		requests: sandbox.requests.length,
@@ -149,6 +167,7 @@ async function main() {
 	rmSync(dataDir, { recursive: true, force: true });
 
 	say(`Store totals: ${JSON.stringify(store)}`);
+	if (history) say(`Captured live (store minus seeded history): ${JSON.stringify(summary.live)}`);
 	say(`Report messages per channel: ${JSON.stringify(summary.reportMessages)}; 429s: ${summary.rateLimitHits}`);
 	say(`Wrote ${out}/: requests.jsonl (${sandbox.requests.length} requests), summary.json, ${uploads.length} uploaded files, nexus.sqlite, bot.log`);
 	if (exit.code !== 0) throw new Error(`The bot did not exit cleanly (code ${exit.code}).`);

@@ -46,9 +46,11 @@ export async function runDemoCommands(context: DemoContext): Promise<DemoCommand
 		{ label: 'nexus test_reporting', command: 'nexus', subcommand: 'test_reporting' },
 		// Discord answers this command's reply with 502 four times: the command fails for real, its error goes to Diagnostics at once.
 		{ label: 'nexus status (Discord 502)', command: 'nexus', subcommand: 'status', before: (s) => s.faults.fail5xx({ route: 'POST /interactions/:id/:token/callback', count: 4, status: 502 }) },
-		{ label: 'guildstats server', command: 'guildstats', subcommand: 'server', options: { range: '24h' } },
+		{ label: 'guildstats server', command: 'guildstats', subcommand: 'server', options: { range: '30d' } },
+		{ label: 'guildstats server 24h', command: 'guildstats', subcommand: 'server', options: { range: '24h' } },
 		{ label: 'guildstats member', command: 'guildstats', subcommand: 'member', options: { user: busiest } },
 		{ label: 'guildstats top', command: 'guildstats', subcommand: 'top', options: { by: 'messages' } },
+		{ label: 'guildstats channel', command: 'guildstats', subcommand: 'channel', options: { range: '30d' } },
 		{ label: 'guildstats activity', command: 'guildstats', subcommand: 'activity' },
 		{ label: 'guildstats voice', command: 'guildstats', subcommand: 'voice' },
 		{ label: 'guildstats growth', command: 'guildstats', subcommand: 'growth' }

@@ -138,8 +138,14 @@ export class GuildStatsCommand extends Subcommand {
 	}
 
 	private get guildStats(): GuildStatsReports {
-		const { stats, charts, imageCache } = this.container;
-		return (this.reports ??= new GuildStatsReports({ stats, timezoneOf: (guildId) => stats.store.guildTimezone(guildId), charts, cache: imageCache }));
+		const { stats, charts, imageCache, config } = this.container;
+		return (this.reports ??= new GuildStatsReports({
+			stats,
+			timezoneOf: (guildId) => stats.store.guildTimezone(guildId),
+			charts,
+			cache: imageCache,
+			views: { max: config.CHART_CACHE_MAX, ttlMs: config.CHART_CACHE_TTL_MS }
+		}));
 	}
 
 	private guildOf(interaction: ChatInputCommandInteraction) {

@@ -2,11 +2,13 @@ import { UserError } from '@sapphire/framework';
 import type { APIEmbed } from 'discord.js';
 import type { ChartSpec } from '#lib/charts/ChartSpecs.js';
 import type { CachedImage, ImageCache } from '#lib/charts/ImageCache.js';
+import { imageCacheKey, type ImageKeyParts } from '#lib/charts/imageCacheKey.js';
+import { LRUCache } from 'lru-cache';
 import type { StatsService } from '#lib/stats/StatsService.js';
 import type { TopMetric, TopTarget } from '#lib/stats/statsTypes.js';
 import { channelLabel, memberLabel, type ChannelKind, type MemberInfo, type NameSource } from './NameSource.js';
 import { renderFooter, reportEmbed } from './reportEmbed.js';
-import { resolveReportOptions, type ReportRequestOptions, type ResolvedReportOptions } from './reportOptions.js';
+import { reportTimezone, resolveReportOptions, type ReportRequestOptions, type ResolvedReportOptions } from './reportOptions.js';
 import { activityView, channelView, growthView, memberView, serverView, topView, voiceView, type ReportName, type ReportView, type ViewContext } from './reportViews.js';
 
 export interface MemberTarget {
@@ -66,14 +68,9 @@ export interface GuildStatsReportsOptions {
 	timezoneOf: (guildId: string) => Promise<string>;
 	charts: { render(spec: ChartSpec): Promise<{ png: Buffer }> };
 	cache: Pick<ImageCache, 'get'>;
+	/** The views (figures + names) kept next to the images, so a cache hit runs no query: same bounds as the image cache. */
+	views?: { max?: number; ttlMs?: number };
 	now?: () => number;
-}
-
-interface Built {
-	view: ReportView;
-	/** Member/channel id, or what the report ranks; part of the cache key. */
-	target: string | null;
-	extraKey: Record<string, string>;
 }
 
 /**
@@ -88,6 +85,9 @@ export class GuildStatsReports {
 	private readonly charts: GuildStatsReportsOptions['charts'];
 	private readonly cache: Pick<ImageCache, 'get'>;
 	private readonly now: () => number;
+	private readonly views: LRUCache<string, ReportView>;
+	/** Guild timezones by data version (a timezone change advances the version). */
+	private readonly zones = new LRUCache<string, { version: number; zone: string }>({ max: 1000 });
 
 	public constructor(options: GuildStatsReportsOptions) {
 		this.stats = options.stats;
@@ -95,27 +95,59 @@ export class GuildStatsReports {
 		this.charts = options.charts;
 		this.cache = options.cache;
 		this.now = options.now ?? Date.now;
+		this.views = new LRUCache<string, ReportView>({ max: options.views?.max ?? 100, ttl: options.views?.ttlMs ?? 5 * 60_000, updateAgeOnGet: false });
 	}
 
+	/**
+	 * The report: its view (figures and names) and image come from the caches when this guild's data
+	 * version, the options and the hour are unchanged; otherwise the store is queried and the image
+	 * rendered, once for any number of identical requests in flight.
+	 */
 	public async run(request: ReportRequest, guild: GuildContext): Promise<ReportResult> {
 		const dataVersion = this.stats.dataVersion(guild.id);
-		const resolved = resolveReportOptions(request.options, { timezone: await this.timezoneOf(guild.id), now: this.now() });
-		const built = await this.build(request, guild, resolved);
-		if (request.options.graphic === 'text') return { view: built.view, embed: reportEmbed(built.view, { footer: 'Text-only report · Nexus' }), image: null };
+		const resolved = resolveReportOptions(request.options, { timezone: await this.timezone(guild.id, dataVersion), now: this.now() });
+		const parts: ImageKeyParts = {
+			guildId: guild.id,
+			report: request.report,
+			target: targetOf(request),
+			options: { ...resolved.keyOptions, ...extraKey(request, guild), enabled: this.stats.isGuildEnabled(guild.id) },
+			dataVersion
+		};
+		const key = imageCacheKey(parts);
+		const build = async () => {
+			const view = await this.build(request, guild, resolved);
+			this.views.set(key, view);
+			return view;
+		};
+		if (request.options.graphic === 'text') {
+			const view = this.views.get(key) ?? (await build());
+			return { view, embed: reportEmbed(view, { footer: 'Text-only report · Nexus' }), image: null };
+		}
 
+		let view = this.views.get(key);
+		const image: CachedImage = await this.cache.get(parts, async () => {
+			view ??= await build();
+			return (await this.charts.render(view.spec)).png;
+		});
+		// Requests that joined a render find the view its renderer kept; a view evicted before its image is rebuilt.
+		view ??= this.views.get(key) ?? (await build());
 		const name = `guildstats-${request.report}.png`;
-		const image: CachedImage = await this.cache.get(
-			{ guildId: guild.id, report: request.report, target: built.target, options: { ...resolved.keyOptions, ...built.extraKey }, dataVersion },
-			async () => (await this.charts.render(built.view.spec)).png
-		);
 		return {
-			view: built.view,
-			embed: reportEmbed(built.view, { imageName: name, footer: renderFooter(image) }),
+			view,
+			embed: reportEmbed(view, { imageName: name, footer: renderFooter(image) }),
 			image: { name, png: image.png, cached: image.cached, deduped: image.deduped, renderMs: image.renderMs }
 		};
 	}
 
-	private async build(request: ReportRequest, guild: GuildContext, resolved: ResolvedReportOptions): Promise<Built> {
+	private async timezone(guildId: string, version: number): Promise<string> {
+		const known = this.zones.get(guildId);
+		if (known && known.version === version) return known.zone;
+		const zone = reportTimezone(await this.timezoneOf(guildId));
+		this.zones.set(guildId, { version, zone });
+		return zone;
+	}
+
+	private async build(request: ReportRequest, guild: GuildContext, resolved: ResolvedReportOptions): Promise<ReportView> {
 		const options = resolved.options;
 		const id = guild.id;
 		const note = this.stats.isGuildEnabled(id) ? undefined : 'Statistics are disabled in this server: nothing new is recorded.';
@@ -133,7 +165,7 @@ export class GuildStatsReports {
 		switch (request.report) {
 			case 'server': {
 				const data = await this.stats.serverReport(id, options, 10);
-				return { view: serverView(data, await context(data.topMembers.map((entry) => entry.id))), target: null, extraKey: {} };
+				return serverView(data, await context(data.topMembers.map((entry) => entry.id)));
 			}
 			case 'member': {
 				const { member } = request;
@@ -151,14 +183,14 @@ export class GuildStatsReports {
 						message: `${label} is a bot with no recorded activity (${resolved.rangeLabel.toLowerCase()}). Bots only show up once they post, react or join voice.`
 					});
 				}
-				return { view: memberView(data, { id: member.id, name: label, inGuild: member.inGuild }, await context([])), target: member.id, extraKey: {} };
+				return memberView(data, { id: member.id, name: label, inGuild: member.inGuild }, await context([]));
 			}
 			case 'channel': {
 				const { channel } = request;
 				const data = await this.stats.channelStats(id, channel.id, options);
 				const ctx = await context(data.topMembers.map((entry) => entry.userId));
 				const target = { id: channel.id, label: channelLabel({ name: channel.name, kind: channel.kind }, channel.id), voice: channel.kind === 'voice' };
-				return { view: channelView(data, target, ctx), target: channel.id, extraKey: {} };
+				return channelView(data, target, ctx);
 			}
 			case 'top': {
 				const [entries, overview] = await Promise.all([
@@ -166,22 +198,43 @@ export class GuildStatsReports {
 					this.stats.overview(id, options)
 				]);
 				const ctx = await context(request.target === 'members' ? entries.map((entry) => entry.id) : []);
-				return { view: topView(entries, overview, { target: request.target, by: request.by }, ctx), target: null, extraKey: { target: request.target, by: request.by } };
+				return topView(entries, overview, { target: request.target, by: request.by }, ctx);
 			}
 			case 'activity': {
 				const data = await this.stats.heatmap(id, { ...options, metric: request.metric });
-				return { view: activityView(data, await context([])), target: null, extraKey: { metric: request.metric } };
+				return activityView(data, await context([]));
 			}
 			case 'voice': {
 				const data = await this.stats.voiceStats(id, options);
-				return { view: voiceView(data, await context(data.topMembers.slice(0, 10).map((entry) => entry.id))), target: null, extraKey: {} };
+				return voiceView(data, await context(data.topMembers.slice(0, 10).map((entry) => entry.id)));
 			}
 			case 'growth': {
 				const data = await this.stats.growth(id, options);
-				// The member count is drawn in the image: part of the key.
-				return { view: growthView(data, await context([])), target: null, extraKey: { memberCount: String(guild.memberCount ?? '') } };
+				return growthView(data, await context([]));
 			}
 		}
+	}
+}
+
+/** The member or channel a report is about (part of the cache key). */
+function targetOf(request: ReportRequest): string | null {
+	if (request.report === 'member') return request.member.id;
+	if (request.report === 'channel') return request.channel.id;
+	return null;
+}
+
+/** Report-specific options that change the image (part of the cache key). */
+function extraKey(request: ReportRequest, guild: GuildContext): Record<string, string> {
+	switch (request.report) {
+		case 'top':
+			return { target: request.target, by: request.by };
+		case 'activity':
+			return { metric: request.metric };
+		case 'growth':
+			// The member count is drawn in the growth image.
+			return { memberCount: String(guild.memberCount ?? '') };
+		default:
+			return {};
 	}
 }
 

@@ -96,16 +96,24 @@ export function localMidnight(year: number, month: number, day: number, timeZone
 }
 
 /**
- * Applies the guild's timezone and the clock: the range ends with the current hour (so the newest
- * bucket is the one in progress) and starts `range` before, or at local midnight of `since`.
+ * A stored guild timezone as reports use it: canonical IANA name, or UTC if it stopped being valid
+ * (rather than failing every report). Costs an Intl construction (~0.2 ms): callers keep the result.
+ */
+export function reportTimezone(stored: string): string {
+	try {
+		return canonicalTimeZone(stored);
+	} catch {
+		return 'UTC';
+	}
+}
+
+/**
+ * Applies the guild's timezone (canonical, see reportTimezone) and the clock: the range ends with
+ * the current hour (so the newest bucket is the one in progress) and starts `range` before, or at
+ * local midnight of `since`.
  */
 export function resolveReportOptions(request: ReportRequestOptions, context: { timezone: string; now: number }): ResolvedReportOptions {
-	let timezone: string;
-	try {
-		timezone = canonicalTimeZone(context.timezone);
-	} catch {
-		timezone = 'UTC';
-	}
+	const timezone = context.timezone;
 	const endHour = Math.floor(context.now / HOUR_MS) + 1;
 	const to = endHour * HOUR_MS;
 	let from: number;

@@ -1,4 +1,4 @@
-import type { ChartSpec, RankingItem, SummaryItem, TimeAxis } from '#lib/charts/ChartSpecs.js';
+import type { ChartSpec, RankingItem, RankingPanel, SummaryItem, TimeAxis } from '#lib/charts/ChartSpecs.js';
 import { discordDarkTheme } from '#lib/charts/ChartTheme.js';
 import { formatBucketLabels } from '#lib/charts/formatBucketLabels.js';
 import { formatNumber } from '#lib/charts/formatNumber.js';
@@ -89,6 +89,18 @@ function peakLine(ctx: ViewContext, what: string, starts: readonly number[], val
 }
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/** The five busiest buckets as a ranking panel ("Busiest days"), labelled in the guild's timezone. */
+function busiestPanel(ctx: ViewContext, starts: readonly number[], values: readonly number[], unit: string): RankingPanel {
+	const { bucket, timezone } = ctx.resolved.options;
+	const best = values
+		.map((value, index) => ({ value, index }))
+		.filter((entry) => entry.value > 0)
+		.sort((a, b) => b.value - a.value || a.index - b.index)
+		.slice(0, PANEL_ITEMS);
+	const labels = formatBucketLabels(best.map((entry) => starts[entry.index]), bucket, timezone);
+	return { title: bucket === 'hour' ? 'Busiest hours' : 'Busiest days', items: best.map((entry, i) => ({ label: labels[i], value: entry.value })), valueLabel: unit };
+}
 const signed = (n: number) => `${n > 0 ? '+' : ''}${formatNumber(n)}`;
 
 export function serverView(data: ServerReport, ctx: ViewContext): ReportView {
@@ -173,7 +185,7 @@ export function memberView(data: MemberStats, target: MemberViewTarget, ctx: Vie
 		.map((entry) => ({ label: ctx.channelLabel(entry.channelId), value: preciseMinutes(entry.voiceSeconds) }));
 	const panels = [
 		{ title: 'Top channels', items: textChannels.slice(0, PANEL_ITEMS), valueLabel: 'messages' },
-		...(voiceChannels.length > 0 ? [{ title: 'Voice channels', items: voiceChannels.slice(0, PANEL_ITEMS), valueLabel: 'min' }] : [])
+		voiceChannels.length > 0 ? { title: 'Voice channels', items: voiceChannels.slice(0, PANEL_ITEMS), valueLabel: 'min' } : busiestPanel(ctx, starts, messages, 'messages')
 	];
 	const title = `${target.name} — member activity`;
 	const note = [target.inGuild ? null : 'No longer a member of this server.', ctx.note].filter(Boolean).join(' ') || undefined;
@@ -250,7 +262,10 @@ export function channelView(data: ChannelStats, target: ChannelViewTarget, ctx: 
 			time: timeAxis(ctx, starts),
 			series,
 			axisTitles: showMessages ? { left: 'Messages', ...(showVoice ? { right: 'Voice minutes' } : {}) } : { left: 'Voice minutes' },
-			panels: [{ title: 'Top members', items: topMembers.slice(0, PANEL_ITEMS), valueLabel: unit }],
+			panels: [
+				{ title: 'Top members', items: topMembers.slice(0, PANEL_ITEMS), valueLabel: unit },
+				showMessages ? busiestPanel(ctx, starts, messages, 'messages') : busiestPanel(ctx, starts, voice, 'min')
+			],
 			emptyMessage: `No activity in ${target.label} in this range.`
 		},
 		lists: [{ title: 'Top members', lines: rankLines(topMembers.slice(0, LIST_ITEMS), unit) }],

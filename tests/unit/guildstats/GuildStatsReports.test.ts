@@ -131,6 +131,31 @@ describe('GuildStatsReports', () => {
 		expect(renders.length - before).toBe(2);
 	});
 
+	it('a cache hit runs no query: figures and names are kept with the image', async () => {
+		const queries: string[] = [];
+		const counting = new Proxy(stats, {
+			get(target, property, receiver) {
+				const value = Reflect.get(target, property, receiver);
+				if (typeof value !== 'function') return value;
+				return (...args: unknown[]) => {
+					if (['serverReport', 'top', 'overview', 'heatmap'].includes(String(property))) queries.push(String(property));
+					return value.apply(target, args);
+				};
+			}
+		});
+		const isolated = new GuildStatsReports({ stats: counting, timezoneOf: (id) => test.store.guildTimezone(id), charts: { render: async () => ({ png: Buffer.from('x') }) }, cache: new ImageCache(), now: () => now });
+		fetches = [];
+		const first = await isolated.run(request({ range: '7d' }), guild);
+		expect(queries).toEqual(['serverReport']);
+		const second = await isolated.run(request({ range: '7d' }), guild);
+		expect(second.image!.cached).toBe(true);
+		expect(second.embed).toEqual({ ...first.embed, footer: second.embed.footer });
+		// The text variant of the same report reuses the kept figures too.
+		await isolated.run(request({ range: '7d', graphic: 'text' }), guild);
+		expect(queries).toEqual(['serverReport']);
+		expect(fetches).toHaveLength(1);
+	});
+
 	it('the cache key follows the hour: the next hour renders again', async () => {
 		const req = request({ range: '24h' });
 		await reports.run(req, guild);

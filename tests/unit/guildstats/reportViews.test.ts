@@ -124,6 +124,8 @@ describe('other views', () => {
 		expect(spec.series.map((series) => [series.label, series.axis])).toEqual([['Voice minutes', 'left']]);
 		expect(view.summary.map((item) => item.label)).toEqual(['Active members', 'Voice minutes', 'Reactions']);
 		expect(spec.panels[0]).toMatchObject({ valueLabel: 'min', items: [{ label: 'Name 10', value: 10 }] });
+		// The second panel ranks the busiest buckets, labelled in the guild's timezone (14:20 UTC -> 16:20 in Berlin).
+		expect(spec.panels[1]).toEqual({ title: 'Busiest hours', items: [{ label: 'Jun 11, 16:20', value: 10 }], valueLabel: 'min' });
 	});
 
 	it('top: values in the ranked unit (voice in minutes), the rest as sublabels, share of the server total', () => {
