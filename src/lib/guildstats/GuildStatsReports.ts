@@ -238,10 +238,14 @@ function extraKey(request: ReportRequest, guild: GuildContext): Record<string, s
 	}
 }
 
-export function optedOutError(name: string): UserError {
+/** `name` null: the member asked about themselves. */
+export function optedOutError(name: string | null): UserError {
 	return new UserError({
 		identifier: 'GuildStatsOptedOut',
-		message: `${name} opted out of server statistics (\`/guildstats ignoreme\`): nothing about them is shown.`
+		message:
+			name === null
+				? 'You opted out of server statistics, so there is nothing to show. `/guildstats ignoreme action:optin` counts you again.'
+				: `${name} opted out of server statistics (\`/guildstats ignoreme\`): nothing about them is shown.`
 	});
 }
 

@@ -45,7 +45,8 @@ export function guildNameSource(guild: Guild, options: GuildNameSourceOptions = 
 				if (member) found.set(id, { displayName: member.displayName, bot: member.user.bot, inGuild: true });
 				return Boolean(member);
 			};
-			const missing = unique.filter((id) => !add(id));
+			// One gateway request takes at most 100 user ids; reports ask for 10.
+			const missing = unique.filter((id) => !add(id)).slice(0, 100);
 			if (missing.length > 0) {
 				try {
 					await guild.members.fetch({ user: missing, time: options.fetchTimeoutMs ?? 5000 });

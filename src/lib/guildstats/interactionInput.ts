@@ -55,7 +55,7 @@ export function readReportRequest(report: ReportName, interaction: ChatInputComm
 	switch (report) {
 		case 'member': {
 			const member = readMember(interaction);
-			if (privacy.getOptOut(member.id)) throw optedOutError(member.id === interaction.user.id ? 'You' : (member.name ?? 'This member'));
+			if (privacy.getOptOut(member.id)) throw optedOutError(member.id === interaction.user.id ? null : (member.name ?? 'This member'));
 			return { report, options, member };
 		}
 		case 'channel':
