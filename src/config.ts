@@ -120,7 +120,9 @@ export const configSchema = z
 
 		// Process
 		SHUTDOWN_TIMEOUT_MS: milliseconds(500).default(10_000),
-		SHARD_COUNT: z.union([z.literal('auto'), integer(1, 1000)]).optional()
+		SHARD_COUNT: z.union([z.literal('auto'), integer(1, 1000)]).optional(),
+		/** How often each process publishes its fleet snapshot and metrics to Redis (health report, fleet-wide /metrics). */
+		FLEET_PUBLISH_INTERVAL_MS: milliseconds().default(5000)
 	});
 
 const THRESHOLD_PAIRS = [

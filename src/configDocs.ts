@@ -9,6 +9,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	LOG_LEVEL: { group: 'Process', doc: 'trace | debug | info | warn | error | fatal. warn/info lines are batched to the Logs channel, error/fatal go to Diagnostics at once.' },
 	SHUTDOWN_TIMEOUT_MS: { group: 'Process', doc: 'Deadline for a graceful stop (flush stats, reports). pm2 kill_timeout is set 5 s above it.' },
 	SHARD_COUNT: { group: 'Process', doc: 'Sharded launch only (dist/shard-manager.js): a number, or auto to ask Discord.' },
+	FLEET_PUBLISH_INTERVAL_MS: { group: 'Process', doc: 'How often each process publishes its snapshot and Prometheus text to Redis, for the fleet-wide health report and /metrics.' },
 
 	DISCORD_TOKEN: { group: 'Discord', doc: 'Bot token (required, secret: never logged or reported).', example: '' },
 	OWNER_IDS: { group: 'Discord', doc: 'Comma-separated user ids allowed to run owner-only commands (/nexus status, health, test_reporting).' },

@@ -7,6 +7,12 @@ import { ApiService } from '#lib/api/ApiService.js';
 import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
 import { ImageCache } from '#lib/charts/ImageCache.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
+import { fleetHealth } from '#lib/fleet/fleetHealth.js';
+import { FleetService } from '#lib/fleet/FleetService.js';
+import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
+import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
+import { shardIdentity } from '#lib/fleet/shardIdentity.js';
+import { shardSample } from '#lib/fleet/shardSample.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
@@ -19,6 +25,7 @@ import { AnalyticsReportPoster } from '#lib/reporting/AnalyticsReportPoster.js';
 import { DailyOpsLedger } from '#lib/reporting/DailyOpsLedger.js';
 import { DailySummaryPoster } from '#lib/reporting/DailySummaryPoster.js';
 import { Redactor } from '#lib/reporting/Redactor.js';
+import { RedisSendRateLimiter } from '#lib/reporting/RedisSendRateLimiter.js';
 import { Reporter } from '#lib/reporting/Reporter.js';
 import { ReporterLogStream } from '#lib/reporting/ReporterLogStream.js';
 import { spoolDirFor } from '#lib/reporting/spoolDirFor.js';
@@ -36,8 +43,11 @@ import { databaseTarget } from '#lib/stats/databaseTarget.js';
 export async function boot(config: Config): Promise<void> {
 	const redactor = new Redactor(config.secrets);
 	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
+	const shard = shardIdentity();
+	// Sharded, one process serves the API (shard 0, on API_PORT), showing the whole fleet; the others would only collide on the port.
+	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === 0);
 	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
-	if (config.API_PORT !== undefined) await import('@sapphire/plugin-api/register');
+	if (servesApi) await import('@sapphire/plugin-api/register');
 	const client = new NexusClient(config, logger);
 	// The reporter may replay its spool before login finishes: give the REST client its token now.
 	client.rest.setToken(config.DISCORD_TOKEN);
@@ -53,7 +63,9 @@ export async function boot(config: Config): Promise<void> {
 		log: { info: (m) => logger.info(m), error: (m) => logger.error(m), flush: () => logger.flush() },
 		deadlineMs: config.SHUTDOWN_TIMEOUT_MS
 	});
-	shutdown.install();
+	// Under the sharding manager, the manager drives shutdown (one 'shutdown' message per shard).
+	if (shard.sharded) installShardShutdown({ run: (reason) => shutdown.run(reason), inProgress: () => shutdown.inProgress, log: { info: (m) => logger.info(m) } });
+	else shutdown.install();
 	process.on('unhandledRejection', (reason) => logger.error('Unhandled promise rejection:', reason));
 	process.on('uncaughtException', (error) => {
 		logger.fatal('Uncaught exception, shutting down:', error);
@@ -70,7 +82,16 @@ export async function boot(config: Config): Promise<void> {
 			spoolDir: spoolDirFor(config.REPORT_SPOOL_DIR, process.env.SHARDS),
 			spoolMaxBytes: config.REPORT_SPOOL_MAX_BYTES,
 			channelRetryMs: config.REPORT_CHANNEL_RETRY_MS,
-			secrets: config.secrets
+			secrets: config.secrets,
+			// Sharded: one budget per report channel for the whole fleet, kept in Redis (connected further down).
+			limiter: shard.sharded
+				? new RedisSendRateLimiter({
+						redis: () => container.redis?.client,
+						prefix: `nexus:${config.TASKS_QUEUE}:sendrate:`,
+						fleetSize: shard.count,
+						onModeChange: (mode, reason) => logger.warn(mode === 'local' ? `Report rate limits: Redis unavailable (${reason}); using this shard's share of each channel's budget.` : 'Report rate limits: shared through Redis again.')
+					})
+				: undefined
 		})
 	);
 	// warn/info lines go batched to Logs, error/fatal to Diagnostics at once; stdout keeps everything.
@@ -89,6 +110,7 @@ export async function boot(config: Config): Promise<void> {
 			restWindowMs: config.MONITOR_REST_WINDOW_MS,
 			diskPaths: ['/', dirname(resolve(config.SQLITE_PATH))],
 			instance: process.env.SHARDS ? `shard ${process.env.SHARDS}` : `pid ${process.pid}`,
+			fleet: shard.sharded ? () => fleetHealth(container.fleet?.latest) : undefined,
 			discord: discordProvider(client, () => container.monitor.commands.commandsServed)
 		})
 	);
@@ -128,6 +150,25 @@ export async function boot(config: Config): Promise<void> {
 		new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } })
 	);
 	container.redis = redis;
+	// Each process publishes its own snapshot and metrics; any process reads the whole fleet (health report, /metrics).
+	container.fleet = services.add(
+		new FleetService({
+			redis: redis.client,
+			keys: fleetViewKeys(config.TASKS_QUEUE),
+			shard: shard.id,
+			shardCount: shard.count,
+			intervalMs: config.FLEET_PUBLISH_INTERVAL_MS,
+			collect: shardSample({
+				client,
+				events: async () => (await container.metrics.counterValues(container.metrics.gatewayEvents)).reduce((sum, entry) => sum + entry.value, 0),
+				commands: () => container.monitor.commands.commandsServed,
+				eventLoopP99Ms: () => container.monitor.latest.process?.eventLoop.delayP99Ms,
+				draining: () => container.draining
+			}),
+			metricsText: () => container.metrics.metricsText(),
+			log: { warn: (m) => logger.warn(m) }
+		})
+	);
 	const fleetKeys = `nexus:${config.TASKS_QUEUE}:`;
 	container.opsLedger = services.add(
 		new DailyOpsLedger({
@@ -169,7 +210,7 @@ export async function boot(config: Config): Promise<void> {
 	);
 
 	// After the scheduler, so it stops first (probes see the process leave) and listens before login (503 while Discord is unreachable).
-	if (config.API_PORT !== undefined) {
+	if (servesApi) {
 		const ready = () => container.stores.get('listeners').has('PluginServerRequest');
 		services.add(new ApiService({ server: container.server, ready, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } }));
 	}
@@ -204,6 +245,7 @@ declare module '@sapphire/pieces' {
 		imageCache: ImageCache;
 		metrics: MetricsRegistry;
 		redis: RedisService;
+		fleet: FleetService;
 		opsLedger: DailyOpsLedger;
 		dailySummary: DailySummaryPoster;
 		analyticsReport: AnalyticsReportPoster;

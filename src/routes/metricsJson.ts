@@ -4,7 +4,7 @@ import { guarded, sendJson } from '#lib/api/apiResponses.js';
 import { utcDay } from '#lib/reporting/summaryDays.js';
 import { BOT_VERSION } from '#lib/version.js';
 
-/** `/api/metrics`: the JSON snapshot (system, discord, modules, web, health) and the last hour for the dashboard. */
+/** `/api/metrics`: the JSON snapshot (system, discord, modules, web, health), the last hour for the dashboard, and the fleet. */
 export class MetricsJsonRoute extends Route {
 	private readonly startedAt = Date.now() - process.uptime() * 1000;
 
@@ -30,7 +30,9 @@ export class MetricsJsonRoute extends Route {
 				imageCache: container.imageCache as typeof container.imageCache | undefined,
 				startsToday: ledger ? () => ledger.read(utcDay(Date.now())).then((day) => day.starts) : undefined
 			});
-			sendJson(response, 200, body);
+			// Every shard's latency, status, guilds and events (this process only when Redis does not answer).
+			const fleet = container.fleet ? await container.fleet.snapshot().catch(() => null) : null;
+			sendJson(response, 200, { ...body, fleet });
 		});
 	}
 }

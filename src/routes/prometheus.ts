@@ -1,16 +1,19 @@
 import { Route } from '@sapphire/plugin-api';
 import { guarded } from '#lib/api/apiResponses.js';
 
-/** `/metrics`: Prometheus text exposition (Node default metrics and the nexus_* series). */
+/**
+ * `/metrics`: Prometheus text exposition (Node default metrics and the nexus_* series). Sharded, the
+ * whole fleet: this process's series plus every other shard's last published ones (label `shard`).
+ */
 export class PrometheusRoute extends Route {
 	public constructor(context: Route.LoaderContext) {
 		super(context, { route: 'metrics', methods: ['GET'] });
 	}
 
 	public override run(_request: Route.Request, response: Route.Response) {
-		const { metrics } = this.container;
+		const { metrics, fleet } = this.container;
 		return guarded(response, this.container.logger, 'prometheus', async () => {
-			const text = await metrics.metricsText();
+			const text = fleet ? await fleet.metricsText() : await metrics.metricsText();
 			response.setHeader('Content-Type', metrics.contentType);
 			response.setHeader('Cache-Control', 'no-store');
 			response.statusCode = 200;

@@ -55,10 +55,27 @@ export interface MonitorOptions {
 	restWindowMs?: number;
 	/** Identifies this process in reports (e.g. "shard 0" or the pid). */
 	instance?: string;
+	/**
+	 * The whole fleet, when this process is one shard of several (lib/fleet: fleetHealth(FleetService.latest)).
+	 * The health report then scores shards ready and gateway latency over every shard, and carries the per-shard view.
+	 */
+	fleet?: () => FleetHealth | undefined;
 	now?: () => number;
 	/** Injectable samplers (tests, other platforms). */
 	systemSampler?: SystemSampler;
 	processSampler?: ProcessSampler;
+}
+
+/** What the health report needs from the fleet view (plain data, so monitoring does not depend on Redis). */
+export interface FleetHealth {
+	shardCount: number;
+	shardsReady: number;
+	worstLatencyMs: number | null;
+	worstShard: number | null;
+	/** One readable line for the summary. */
+	line: string;
+	/** Per-shard latency/status and fleet totals, as they go into the report's data. */
+	details: Record<string, unknown>;
 }
 
 export const DEFAULT_INTERVALS: Record<MonitorJob, number> = {
@@ -151,6 +168,8 @@ export interface HealthReport {
 		recommendations: Recommendation[];
 		activeAlerts: ActiveAlert[];
 		samples: Record<string, number | string | null>;
+		/** Per-shard status and fleet totals (sharded runs); null for a single process. */
+		fleet?: Record<string, unknown> | null;
 	};
 }
 
@@ -194,6 +213,7 @@ export class Monitor implements Service {
 	private readonly intervals: Record<MonitorJob, number>;
 	private readonly localTimers: readonly MonitorJob[];
 	private readonly instance: string | null;
+	private readonly fleet: MonitorOptions['fleet'];
 	private readonly analyzer = new CommandAnalyzer();
 	private readonly trends = new TrendAnalyzer(TREND_OPTIONS);
 	private readonly recommendations: Recommendations;
@@ -224,6 +244,7 @@ export class Monitor implements Service {
 		this.intervals = { ...DEFAULT_INTERVALS, ...options.intervals };
 		this.localTimers = options.localTimers ?? [];
 		this.instance = options.instance ?? null;
+		this.fleet = options.fleet;
 		const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
 		this.system = options.systemSampler ?? new SystemSampler({ diskPaths: options.diskPaths, deps: { now: this.now } });
 		this.process = options.processSampler ?? new ProcessSampler({ eventLoopResolutionMs: options.eventLoopResolutionMs, now: this.now });
@@ -472,6 +493,10 @@ export class Monitor implements Service {
 	public buildHealthReport(): HealthReport {
 		const { system, process: proc, discord, errors, commands } = this.latest;
 		const restP95 = discord && discord.rest.count >= 3 ? discord.rest.p95Ms : undefined;
+		// Sharded: shards ready and gateway latency are the fleet's, not just this process's.
+		const fleet = this.fleet?.();
+		const ownLatency = discord?.gatewayLatencyMs.max ?? null;
+		const gatewayLatencyMs = fleet && fleet.worstLatencyMs !== null && (ownLatency === null || fleet.worstLatencyMs > ownLatency) ? fleet.worstLatencyMs : ownLatency;
 		const inputs: HealthInputs = {
 			cpuPercent: system && system.windowMs > 0 ? system.cpu.usagePercent : undefined,
 			loadPerCore: system?.cpu.loadPerCore,
@@ -479,11 +504,11 @@ export class Monitor implements Service {
 			memoryPercent: system?.memory.effectivePercent,
 			heapPercentOfLimit: proc?.memory.heapPercentOfLimit,
 			swapPercent: system?.memory.swapPercent,
-			gatewayLatencyMs: discord?.gatewayLatencyMs.max,
+			gatewayLatencyMs: gatewayLatencyMs ?? undefined,
 			restP95Ms: restP95,
 			apiReachability: discord?.rest.reachability,
-			shardsReady: discord?.shardsReady,
-			shardCount: discord?.shardCount,
+			shardsReady: fleet ? fleet.shardsReady : discord?.shardsReady,
+			shardCount: fleet ? fleet.shardCount : discord?.shardCount,
 			commandSuccessRate: commands && commands.totals.runs >= 5 ? commands.totals.successRate : undefined,
 			commandP95Ms: commands && commands.totals.runs >= 3 ? commands.totals.p95Ms : undefined,
 			errorsPerMinute: errors?.perMinute
@@ -529,20 +554,22 @@ export class Monitor implements Service {
 				eventLoopMaxMs: round(proc?.eventLoop.delayMaxMs),
 				eventLoopUtilization: round(proc?.eventLoop.utilization, 3),
 				gcPauseMs: round(proc?.gc.pauseMs),
-				gatewayLatencyMs: round(discord?.gatewayLatencyMs.max, 0),
+				gatewayLatencyMs: round(gatewayLatencyMs, 0),
 				restP50Ms: round(discord?.rest.p50Ms, 0),
 				restP95Ms: round(discord?.rest.p95Ms, 0),
 				apiReachability: discord?.rest.reachability ?? null,
-				shards: discord ? `${discord.shardsReady}/${discord.shardCount} ready` : null,
+				shards: fleet ? `${fleet.shardsReady}/${fleet.shardCount} ready (fleet)` : discord ? `${discord.shardsReady}/${discord.shardCount} ready` : null,
 				guilds: discord?.guilds ?? null,
 				users: discord?.users ?? null,
 				commandRuns: commands?.totals.runs ?? null,
 				commandSuccessRate: round(commands?.totals.successRate),
 				commandP95Ms: round(commands?.totals.p95Ms, 0),
 				errorsPerMinute: round(errors?.perMinute, 2)
-			}
+			},
+			fleet: fleet?.details ?? null
 		};
-		return { event: 'health.report', timestamp: new Date(now).toISOString(), data: { summary: healthSummary(data), ...data } };
+		const summary = fleet ? `${healthSummary(data)}\n${fleet.line}` : healthSummary(data);
+		return { event: 'health.report', timestamp: new Date(now).toISOString(), data: { summary, ...data } };
 	}
 
 	/** Bounded rolling history for the dashboard charts (oldest first). */

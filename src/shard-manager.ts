@@ -1,0 +1,72 @@
+import { fileURLToPath } from 'node:url';
+import { config as loadDotenv } from 'dotenv';
+import { formatConfigProblems, loadConfig } from '#root/config.js';
+
+// Sharded launch (`pm2 start ecosystem.config.cjs --only nexus-shards`): one manager process that
+// runs SHARD_COUNT shard processes of dist/index.js. Same start-up rules as index.ts: project folder
+// as cwd, optional .env, every config problem reported at once before anything starts.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
+loadDotenv({ quiet: true });
+
+const result = loadConfig(process.env);
+if (!result.ok) {
+	process.stderr.write(`${formatConfigProblems(result.problems)}\n`);
+	process.exit(1);
+}
+const config = result.config;
+
+const { NexusLogger } = await import('#lib/logging/NexusLogger.js');
+const { Redactor } = await import('#lib/reporting/Redactor.js');
+const { ShardSupervisor } = await import('#lib/fleet/ShardSupervisor.js');
+const { resolveShardPlan } = await import('#lib/fleet/resolveShardPlan.js');
+
+const redactor = new Redactor(config.secrets);
+const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
+const log = { info: (m: string) => logger.info(`[shard-manager] ${m}`), warn: (m: string) => logger.warn(`[shard-manager] ${m}`), error: (m: string) => logger.error(`[shard-manager] ${m}`) };
+
+let supervisor: InstanceType<typeof ShardSupervisor> | undefined;
+let stopping = false;
+const onSignal = (reason: string) => {
+	if (stopping) {
+		// A second signal (Ctrl+C twice) means now, as in a single process.
+		log.error(`Second ${reason} while stopping: killing the shards now.`);
+		supervisor?.killAll();
+		logger.flush();
+		process.exit(1);
+	}
+	stopping = true;
+	log.info(`${reason}: stopping the fleet.`);
+	const stopped = supervisor ? supervisor.stop() : Promise.resolve({ exited: 0, killed: 0 });
+	void stopped.then(({ exited, killed }) => {
+		log.info(`Fleet stopped: ${exited} shard(s) exited cleanly${killed ? `, ${killed} killed at the deadline` : ''}.`);
+		logger.flush();
+		process.exit(0);
+	});
+};
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('message', (message) => message === 'shutdown' && onSignal('shutdown message'));
+
+try {
+	const plan = await resolveShardPlan({ shardCount: config.SHARD_COUNT, apiUrl: config.DISCORD_API_URL, token: config.DISCORD_TOKEN, log, stopped: () => stopping });
+	if (plan && !stopping) {
+		supervisor = new ShardSupervisor({
+			file: fileURLToPath(new URL('./index.js', import.meta.url)),
+			token: config.DISCORD_TOKEN,
+			totalShards: plan.totalShards,
+			maxConcurrency: plan.maxConcurrency,
+			execArgv: process.execArgv,
+			// The shards' own deadline plus a margin for exiting; pm2's kill_timeout is above this.
+			stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS + 2000,
+			log
+		});
+		await supervisor.start();
+		log.info(`All ${plan.totalShards} shard(s) started.`);
+		// pm2 wait_ready: the manager counts as up once its shards are.
+		if (!stopping) process.send?.('ready');
+	}
+} catch (error) {
+	log.error(`Cannot start the fleet: ${redactor.redact(error instanceof Error ? error.message : String(error))}`);
+	logger.flush();
+	process.exit(1);
+}
