@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayServer, type GatewaySession } from './GatewayServer.js';
 import { MessageService } from './MessageService.js';
 import { parseEmoji } from './parseEmoji.js';
-import { guildCreatePayload, partialMember, voiceStatePayload } from './payloads.js';
+import { guildCreatePayload, memberObject, partialMember, voiceStatePayload } from './payloads.js';
 import { Permission } from './permissions.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitConfig, type WindowLimit } from './RateLimiter.js';
 import { BodyError, readRequestBody, type ParsedBody } from './readRequestBody.js';
@@ -433,19 +433,7 @@ export class DiscordSandbox {
 		const id = o.user?.id ?? this.ids.next();
 		const n = ++this.userCounter;
 		const user: User = { id, username: `newcomer_${n}`, global_name: `Newcomer ${n}`, discriminator: '0', avatar: null, ...o.user };
-		const member = this.state.addMember(guild.id, {
-			user,
-			roles: o.roles ?? [],
-			joined_at: new Date(this.now()).toISOString(),
-			nick: null,
-			avatar: null,
-			deaf: false,
-			mute: false,
-			flags: 0,
-			pending: false,
-			premium_since: null,
-			communication_disabled_until: null
-		});
+		const member = this.state.addMember(guild.id, memberObject(user, o.roles ?? [], new Date(this.now()).toISOString()));
 		this.gateway.dispatch(guild.id, 'GUILD_MEMBER_ADD', { ...member, guild_id: guild.id });
 		return member;
 	}
@@ -737,19 +725,7 @@ export class DiscordSandbox {
 			flags: 0,
 			tags: { bot_id: this.botUser.id }
 		};
-		const member: MemberObject = {
-			user: this.botUser,
-			roles: [role.id],
-			joined_at: new Date(this.now()).toISOString(),
-			nick: null,
-			avatar: null,
-			deaf: false,
-			mute: false,
-			flags: 0,
-			pending: false,
-			premium_since: null,
-			communication_disabled_until: null
-		};
+		const member = memberObject(this.botUser, [role.id], new Date(this.now()).toISOString());
 		return this.state.addGuild(seed, { member, role });
 	}
 
@@ -764,19 +740,8 @@ export class DiscordSandbox {
 		const existing = guild.members.get(userId);
 		if (existing) return existing;
 		const n = ++this.userCounter;
-		return this.state.addMember(guild.id, {
-			user: this.state.users.get(userId) ?? { id: userId, username: `user_${n}`, global_name: null, discriminator: '0', avatar: null },
-			roles: [],
-			joined_at: new Date(this.now()).toISOString(),
-			nick: null,
-			avatar: null,
-			deaf: false,
-			mute: false,
-			flags: 0,
-			pending: false,
-			premium_since: null,
-			communication_disabled_until: null
-		});
+		const user = this.state.users.get(userId) ?? { id: userId, username: `user_${n}`, global_name: null, discriminator: '0', avatar: null };
+		return this.state.addMember(guild.id, memberObject(user, [], new Date(this.now()).toISOString()));
 	}
 
 	private createThread(guild: GuildRecord, id: string, parentId: string, ownerId: string) {

@@ -1,5 +1,22 @@
 import type { ChannelRecord, GuildRecord, SandboxState } from './SandboxState.js';
-import { ChannelType, type Channel, type MemberObject, type VoiceStateObject } from './types.js';
+import { ChannelType, type Channel, type MemberObject, type User, type VoiceStateObject } from './types.js';
+
+/** A guild member with Discord's defaults for everything the sandbox does not model (no boost, timeout, avatar). */
+export function memberObject(user: User, roles: string[], joinedAt: string, nick: string | null = null): MemberObject {
+	return {
+		user,
+		roles,
+		joined_at: joinedAt,
+		nick,
+		avatar: null,
+		deaf: false,
+		mute: false,
+		flags: 0,
+		pending: false,
+		premium_since: null,
+		communication_disabled_until: null
+	};
+}
 
 /** Member without its user, as MESSAGE_CREATE and interactions embed it. */
 export function partialMember(member: MemberObject): Omit<MemberObject, 'user'> {

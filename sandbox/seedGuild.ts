@@ -1,3 +1,4 @@
+import { memberObject } from './payloads.js';
 import { DEFAULT_EVERYONE_PERMISSIONS, Permission } from './permissions.js';
 import { SeededRandom } from './SeededRandom.js';
 import { snowflake } from './snowflake.js';
@@ -164,19 +165,7 @@ export function seedGuild(o: SeedGuildOptions = {}): GuildSeed {
 			if (rng.chance(0.6)) memberRoles.push(memberRole.id);
 			if (rng.chance(0.04)) memberRoles.push(moderator.id);
 		}
-		members.push({
-			user,
-			roles: memberRoles,
-			joined_at: new Date(i === 0 ? createdMs : joinedMs).toISOString(),
-			nick: !isBot && rng.chance(0.1) ? `${noun} ${i}` : null,
-			avatar: null,
-			deaf: false,
-			mute: false,
-			flags: 0,
-			pending: false,
-			premium_since: null,
-			communication_disabled_until: null
-		});
+		members.push(memberObject(user, memberRoles, new Date(i === 0 ? createdMs : joinedMs).toISOString(), !isBot && rng.chance(0.1) ? `${noun} ${i}` : null));
 	}
 	const ownerId = o.ownerId ?? members[0].user.id;
 
