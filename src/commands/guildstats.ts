@@ -7,7 +7,8 @@ import { buildGuildStatsCommand } from '#lib/guildstats/guildStatsCommandData.js
 import { guildNameSource } from '#lib/guildstats/guildNameSource.js';
 import { ignoreChannel, purge, setEnabled, setTimezone, settingsEmbed, unignoreChannel } from '#lib/guildstats/guildSettings.js';
 import { ignoreMe, type IgnoreMeAction } from '#lib/guildstats/ignoreMe.js';
-import { channelKind, readReportRequest } from '#lib/guildstats/interactionInput.js';
+import { channelKind } from '#lib/guildstats/channelKind.js';
+import { readReportRequest } from '#lib/guildstats/interactionInput.js';
 import { privacyEmbed } from '#lib/guildstats/privacyEmbed.js';
 import { replyWithReport } from '#lib/guildstats/replyWithReport.js';
 import type { ReportName } from '#lib/guildstats/reportViews.js';

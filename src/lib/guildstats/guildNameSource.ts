@@ -1,28 +1,11 @@
-import { ChannelType, type Guild, type GuildBasedChannel } from 'discord.js';
-import type { ChannelInfo, ChannelKind, MemberInfo, NameSource } from './NameSource.js';
+import type { Guild } from 'discord.js';
+import { channelKind } from './channelKind.js';
+import type { ChannelInfo, MemberInfo, NameSource } from './NameSource.js';
 
 export interface GuildNameSourceOptions {
 	/** How long to wait for Discord's member chunk before drawing placeholders; default 5 s. */
 	fetchTimeoutMs?: number;
 	onFetchError?: (error: unknown) => void;
-}
-
-function kindOf(channel: GuildBasedChannel): ChannelKind {
-	if (channel.isThread()) return 'thread';
-	switch (channel.type) {
-		case ChannelType.GuildVoice:
-		case ChannelType.GuildStageVoice:
-			return 'voice';
-		case ChannelType.GuildCategory:
-			return 'category';
-		case ChannelType.GuildText:
-		case ChannelType.GuildAnnouncement:
-		case ChannelType.GuildForum:
-		case ChannelType.GuildMedia:
-			return 'text';
-		default:
-			return 'other';
-	}
 }
 
 /**
@@ -35,7 +18,7 @@ export function guildNameSource(guild: Guild, options: GuildNameSourceOptions = 
 	return {
 		channel(id: string): ChannelInfo | null {
 			const channel = guild.channels.cache.get(id);
-			return channel ? { name: channel.name, kind: kindOf(channel) } : null;
+			return channel ? { name: channel.name, kind: channelKind(channel.type) } : null;
 		},
 		async members(ids: readonly string[]): Promise<Map<string, MemberInfo>> {
 			const found = new Map<string, MemberInfo>();

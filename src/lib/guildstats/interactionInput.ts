@@ -1,8 +1,8 @@
 import { UserError } from '@sapphire/framework';
-import { ChannelType, GuildMember, type ChatInputCommandInteraction, type User } from 'discord.js';
+import { GuildMember, type ChatInputCommandInteraction, type User } from 'discord.js';
 import type { OptOutMode, TopMetric, TopTarget } from '#lib/stats/statsTypes.js';
 import { optedOutError, type ChannelTarget, type MemberTarget, type ReportRequest } from './GuildStatsReports.js';
-import type { ChannelKind } from './NameSource.js';
+import { channelKind } from './channelKind.js';
 import { validateReportInput, type RangeChoice } from './reportOptions.js';
 import type { ReportName } from './reportViews.js';
 
@@ -19,27 +19,6 @@ export const DEFAULT_RANGES: Record<ReportName, RangeChoice> = {
 
 const TOP_TARGETS: readonly TopTarget[] = ['members', 'channels'];
 const TOP_METRICS: readonly TopMetric[] = ['messages', 'voice', 'reactions'];
-
-export function channelKind(type: ChannelType): ChannelKind {
-	switch (type) {
-		case ChannelType.GuildVoice:
-		case ChannelType.GuildStageVoice:
-			return 'voice';
-		case ChannelType.GuildCategory:
-			return 'category';
-		case ChannelType.PublicThread:
-		case ChannelType.PrivateThread:
-		case ChannelType.AnnouncementThread:
-			return 'thread';
-		case ChannelType.GuildText:
-		case ChannelType.GuildAnnouncement:
-		case ChannelType.GuildForum:
-		case ChannelType.GuildMedia:
-			return 'text';
-		default:
-			return 'other';
-	}
-}
 
 /**
  * Reads and checks a report subcommand's options, before anything is deferred or queried, so
