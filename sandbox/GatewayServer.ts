@@ -232,15 +232,21 @@ export class GatewayServer {
 		}
 	}
 
-	private identify(conn: Connection, d: Record<string, unknown>): void {
+	/** IDENTIFY and RESUME: closes the socket (4005 / 4004) unless this is the connection's first auth and the token matches. */
+	private mayAuthenticate(conn: Connection, d: Record<string, unknown>): boolean {
 		if (conn.session) {
 			conn.ws.close(4005, 'Already authenticated.');
-			return;
+			return false;
 		}
 		if (this.deps.token !== undefined && d.token !== this.deps.token) {
 			conn.ws.close(4004, 'Authentication failed.');
-			return;
+			return false;
 		}
+		return true;
+	}
+
+	private identify(conn: Connection, d: Record<string, unknown>): void {
+		if (!this.mayAuthenticate(conn, d)) return;
 		const [shardId, shardCount] = Array.isArray(d.shard) ? (d.shard as unknown[]).map(Number) : [0, 1];
 		if (!Number.isInteger(shardId) || !Number.isInteger(shardCount) || shardCount < 1 || shardId < 0 || shardId >= shardCount) {
 			conn.ws.close(4010, 'Invalid shard.');
@@ -314,14 +320,7 @@ export class GatewayServer {
 	}
 
 	private resume(conn: Connection, d: Record<string, unknown>): void {
-		if (conn.session) {
-			conn.ws.close(4005, 'Already authenticated.');
-			return;
-		}
-		if (this.deps.token !== undefined && d.token !== this.deps.token) {
-			conn.ws.close(4004, 'Authentication failed.');
-			return;
-		}
+		if (!this.mayAuthenticate(conn, d)) return;
 		const session = this.sessions.get(String(d.session_id));
 		const seq = Number(d.seq ?? 0);
 		const oldest = session?.buffer[0]?.seq ?? (session ? session.seq + 1 : 0);
