@@ -17,6 +17,13 @@ export function registerCommandRoutes(router: RestRouter, ctx: SandboxContext): 
 		return { guildId };
 	};
 	const isError = (value: unknown): value is RestResponse => typeof value === 'object' && value !== null && 'status' in value;
+	/** The command the last path segment names, in the request's scope; a command of another scope is unknown (404 10063). */
+	const scopedCommand = (req: RestRequest): { scope: { guildId?: string }; command: ApplicationCommand } | RestResponse => {
+		const scope = scopeOf(req);
+		if (isError(scope)) return scope;
+		const command = ctx.state.commands.get(req.params.at(-1)!);
+		return command && command.guild_id === scope.guildId ? { scope, command } : discordError(404, 10063, 'Unknown application command');
+	};
 
 	const build = (body: Record<string, unknown>, scope: { guildId?: string }, existing?: ApplicationCommand): ApplicationCommand => {
 		const { id: _id, application_id: _app, version: _version, guild_id: _guild, ...sent } = body;
@@ -100,20 +107,17 @@ export function registerCommandRoutes(router: RestRouter, ctx: SandboxContext): 
 				method: 'GET',
 				pattern: `${base}/:id`,
 				handler: (req) => {
-					const scope = scopeOf(req);
-					if (isError(scope)) return scope;
-					const command = ctx.state.commands.get(req.params.at(-1)!);
-					return command && command.guild_id === scope.guildId ? { status: 200, body: command } : discordError(404, 10063, 'Unknown application command');
+					const found = scopedCommand(req);
+					return isError(found) ? found : { status: 200, body: found.command };
 				}
 			})
 			.add({
 				method: 'PATCH',
 				pattern: `${base}/:id`,
 				handler: (req) => {
-					const scope = scopeOf(req);
-					if (isError(scope)) return scope;
-					const existing = ctx.state.commands.get(req.params.at(-1)!);
-					if (!existing || existing.guild_id !== scope.guildId) return discordError(404, 10063, 'Unknown application command');
+					const found = scopedCommand(req);
+					if (isError(found)) return found;
+					const { scope, command: existing } = found;
 					const merged = { ...existing, ...(req.body as Record<string, unknown>) };
 					const failure = invalid(merged);
 					if (failure) return failure;
@@ -126,11 +130,9 @@ export function registerCommandRoutes(router: RestRouter, ctx: SandboxContext): 
 				method: 'DELETE',
 				pattern: `${base}/:id`,
 				handler: (req) => {
-					const scope = scopeOf(req);
-					if (isError(scope)) return scope;
-					const existing = ctx.state.commands.get(req.params.at(-1)!);
-					if (!existing || existing.guild_id !== scope.guildId) return discordError(404, 10063, 'Unknown application command');
-					ctx.state.commands.delete(existing.id);
+					const found = scopedCommand(req);
+					if (isError(found)) return found;
+					ctx.state.commands.delete(found.command.id);
 					return { status: 204 };
 				}
 			});
