@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REST } from 'discord.js';
+import { afterEach, beforeEach } from 'vitest';
 import { DiscordSandbox, seedGuild, type RecordedRequest, type SandboxOptions } from '../../../../sandbox/index.js';
 import type { ReportChannelName } from '#root/config.js';
 import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
@@ -84,3 +85,53 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what 
 }
 
 export const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+export interface ReporterHarness {
+	readonly sandbox: DiscordSandbox;
+	readonly tmp: { dir: string; remove: () => void };
+	readonly clock: TestClock;
+	/** A reporter on this test's sandbox and spool dir, stopped after the test. */
+	make(extra?: Partial<ReporterOptions>): ReturnType<typeof reporterFor>;
+	/** The test stopped this reporter itself: not stopped again after the test. */
+	forget(reporter: Reporter): void;
+}
+
+/**
+ * Per test: a fresh sandbox on a TestClock and a temp spool dir; every reporter made is stopped after it.
+ * `reporterClock`: reporters run on the test clock too (otherwise only when a test passes `now`).
+ */
+export function useReporterSandbox(options: { reporterClock: boolean }): ReporterHarness {
+	let sandbox: DiscordSandbox;
+	let tmp: ReturnType<typeof tempDir>;
+	let clock: TestClock;
+	const reporters: Reporter[] = [];
+	beforeEach(async () => {
+		clock = new TestClock();
+		sandbox = await startReportingSandbox({ now: clock.now });
+		tmp = tempDir();
+	});
+	afterEach(async () => {
+		for (const reporter of reporters.splice(0)) await reporter.stop(AbortSignal.timeout(2000));
+		await sandbox.stop();
+		tmp.remove();
+	});
+	return {
+		get sandbox() {
+			return sandbox;
+		},
+		get tmp() {
+			return tmp;
+		},
+		get clock() {
+			return clock;
+		},
+		make(extra = {}) {
+			const made = reporterFor(sandbox, tmp.dir, options.reporterClock ? { now: clock.now, ...extra } : extra);
+			reporters.push(made.reporter);
+			return made;
+		},
+		forget(reporter) {
+			reporters.splice(reporters.indexOf(reporter), 1);
+		}
+	};
+}
