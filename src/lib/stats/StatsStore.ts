@@ -638,18 +638,10 @@ export class StatsStore {
 			select guild_id, count(*) as n from ${sql.table(TABLES.memberTotals)} as l
 			where l.last_at > ${since} and l.last_at <= ${now} and ${NOT_OPTED_OUT('l.user_id')} group by guild_id`.execute(this.db);
 		const guilds = new Map<string, GuildActivity>();
-		const entry = (guildId: string) => {
-			let value = guilds.get(guildId);
-			if (!value) guilds.set(guildId, (value = zeroActivity(guildId)));
-			return value;
-		};
+		const entry = (guildId: string) => activityOf(guilds, guildId, zeroActivity);
 		for (const row of sums.rows) {
 			const value = entry(row.guild_id);
-			value.messages = Number(row.messages);
-			value.voiceMinutes = Math.round(Number(row.voice_seconds) / 60);
-			value.reactions = Number(row.reactions);
-			value.joins = Number(row.joins);
-			value.leaves = Number(row.leaves);
+			setGuildSums(value, row);
 			value.commands = Number(row.commands);
 			value.commandsFailed = Number(row.commands_failed);
 		}
@@ -678,18 +670,10 @@ export class StatsStore {
 			select coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves from ${sql.table(tableName(FAMILIES.botGuild, 'daily'))} where day = ${day}`.execute(this.db);
 
 		const guilds = new Map<string, GuildActivity & { topChannels: { channelId: string; messages: number }[] }>();
-		const entry = (guildId: string) => {
-			let value = guilds.get(guildId);
-			if (!value) guilds.set(guildId, (value = { ...zeroActivity(guildId), topChannels: [] }));
-			return value;
-		};
+		const entry = (guildId: string) => activityOf(guilds, guildId, (id) => ({ ...zeroActivity(id), topChannels: [] }));
 		for (const row of guildRows.rows) {
 			const value = entry(row.guild_id);
-			value.messages = Number(row.messages);
-			value.voiceMinutes = Math.round(Number(row.voice_seconds) / 60);
-			value.reactions = Number(row.reactions);
-			value.joins = Number(row.joins);
-			value.leaves = Number(row.leaves);
+			setGuildSums(value, row);
 			value.activeMembers = Number(row.active);
 		}
 		for (const row of commandRows.rows) {
@@ -761,6 +745,22 @@ function activeKeys(derived: DerivedFamilies): ActiveKey[] {
 
 function zeroActivity(guildId: string): GuildActivity {
 	return { guildId, messages: 0, activeMembers: 0, voiceMinutes: 0, reactions: 0, joins: 0, leaves: 0, commands: 0, commandsFailed: 0 };
+}
+
+/** The guild's entry in `guilds`, created by `make` on first use. */
+function activityOf<T extends GuildActivity>(guilds: Map<string, T>, guildId: string, make: (guildId: string) => T): T {
+	let value = guilds.get(guildId);
+	if (!value) guilds.set(guildId, (value = make(guildId)));
+	return value;
+}
+
+/** Copies a guild-family sums row (voice in seconds) onto an activity entry (voice in whole minutes). */
+function setGuildSums(value: GuildActivity, row: { messages: number; voice_seconds: number; reactions: number; joins: number; leaves: number }): void {
+	value.messages = Number(row.messages);
+	value.voiceMinutes = Math.round(Number(row.voice_seconds) / 60);
+	value.reactions = Number(row.reactions);
+	value.joins = Number(row.joins);
+	value.leaves = Number(row.leaves);
 }
 
 function sumActivity(list: GuildActivity[]): Omit<GuildActivity, 'guildId'> {
