@@ -20,26 +20,25 @@ let counter = 0;
 /** A fresh, isolated store: a temp SQLite file, or a unique PostgreSQL schema dropped by dispose(). */
 export async function openTestStore(dialect: TestDialect, label: string): Promise<TestStore> {
 	counter += 1;
-	const opened: StatsStore[] = [];
 	if (dialect === 'sqlite') {
 		const dir = mkdtempSync(join(tmpdir(), `nexus-stats-${label}-`));
-		const open = async () => {
-			const store = await StatsStore.open({ sqlitePath: join(dir, 'nested', 'stats.sqlite') });
-			opened.push(store);
-			return store;
-		};
-		return {
-			store: await open(),
-			reopen: open,
-			async dispose() {
-				for (const store of opened) await store.close();
-				rmSync(dir, { recursive: true, force: true });
-			}
-		};
+		return trackedStores(
+			() => StatsStore.open({ sqlitePath: join(dir, 'nested', 'stats.sqlite') }),
+			async () => rmSync(dir, { recursive: true, force: true })
+		);
 	}
 	const schema = `t_${label}_${process.pid}_${counter}_${Math.floor(Math.random() * 1e6)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+	return trackedStores(
+		() => StatsStore.open({ databaseUrl: PG_URL, sqlitePath: '/nonexistent', schema, poolSize: 4 }),
+		() => dropSchema(schema)
+	);
+}
+
+/** A TestStore over `openOne`: dispose() closes every store it opened, then runs `cleanup`. */
+async function trackedStores(openOne: () => Promise<StatsStore>, cleanup: () => Promise<void>): Promise<TestStore> {
+	const opened: StatsStore[] = [];
 	const open = async () => {
-		const store = await StatsStore.open({ databaseUrl: PG_URL, sqlitePath: '/nonexistent', schema, poolSize: 4 });
+		const store = await openOne();
 		opened.push(store);
 		return store;
 	};
@@ -48,7 +47,7 @@ export async function openTestStore(dialect: TestDialect, label: string): Promis
 		reopen: open,
 		async dispose() {
 			for (const store of opened) await store.close();
-			await dropSchema(schema);
+			await cleanup();
 		}
 	};
 }
