@@ -9,6 +9,9 @@ const alias = {
 export default defineConfig({
 	resolve: { alias },
 	test: {
+		// Each e2e file boots its own sandbox + bot process: two files at a time fits 2 cores.
+		pool: 'forks',
+		poolOptions: { forks: { maxForks: 2, minForks: 1 } },
 		projects: [
 			{ resolve: { alias }, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 20_000 } },
 			{
@@ -19,10 +22,7 @@ export default defineConfig({
 					environment: 'node',
 					testTimeout: 90_000,
 					hookTimeout: 90_000,
-					pool: 'forks',
-					// Each e2e file boots its own sandbox + bot; two at a time fits 2 cores.
-					poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-					fileParallelism: true
+					pool: 'forks'
 				}
 			}
 		]

@@ -24,7 +24,7 @@ async function measure(variant: 'plain' | 'ours', count: number): Promise<number
 		new Promise<{ cpuMs?: number }>((resolve) => {
 			const found = messages.find((m) => m.type === type);
 			if (found) return resolve(found);
-			child.on('message', (m: { type: string }) => m.type === type && resolve(m));
+			child.on('message', (m: { type: string; cpuMs?: number }) => m.type === type && resolve(m));
 		});
 	child.on('message', (m: { type: string }) => messages.push(m));
 	await waitFor('ready');

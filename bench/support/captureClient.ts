@@ -15,7 +15,7 @@ const client = new Client({
 	partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.GuildMember, Partials.Channel],
 	makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0, ReactionManager: 0, PresenceManager: 0 }),
 	rest: { api: apiUrl }
-});
+} as unknown as ConstructorParameters<typeof Client>[0]);
 
 const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-client-'));
 let stop = async () => undefined as unknown;

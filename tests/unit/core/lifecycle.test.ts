@@ -44,7 +44,7 @@ describe('GracefulShutdown', () => {
 		const log: string[] = [];
 		const services = new ServiceRegistry();
 		let drained = false;
-		services.add({ name: 'stats', stop: () => sleep(stopMs) });
+		services.add({ name: 'stats', stop: async () => void (await sleep(stopMs)) });
 		const shutdown = new GracefulShutdown({
 			services,
 			beginDraining: () => (drained = true),
