@@ -7,7 +7,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DiscordSandbox, seedGuild } from '../sandbox/index.js';
+import pg from 'pg';
+import { DiscordSandbox, seedGuild, shardForGuild, snowflake } from '../sandbox/index.js';
 import { isolatedEnv, ROOT, startBotProcess, type BotProcess } from './support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from './support/traffic.js';
 import { runDemoCommands, type DemoContext } from './support/demoCommands.js';
@@ -49,6 +50,25 @@ async function freePort(): Promise<number> {
 	});
 }
 
+/** A snowflake from a fixed date that (guild_id >> 22) % count routes to `shard`. */
+function guildIdOnShard(shard: number, count: number, salt: number): string {
+	for (let ms = Date.UTC(2021, 0, 1) + salt * 86_400_000; ; ms++) {
+		const id = snowflake(ms, salt);
+		if (shardForGuild(id, count) === shard) return id;
+	}
+}
+
+async function freshDemoSchema(url: string, schema: string): Promise<string> {
+	const client = new pg.Client({ connectionString: url });
+	await client.connect();
+	try {
+		await client.query(`drop schema if exists "${schema}" cascade`);
+	} finally {
+		await client.end();
+	}
+	return `${url}?schema=${schema}`;
+}
+
 async function main() {
 	rmSync(out, { recursive: true, force: true });
 	mkdirSync(out, { recursive: true });
@@ -64,12 +84,18 @@ async function main() {
 			{ id: REPORT_CHANNELS.performance, name: 'nexus-performance' }
 		]
 	});
-	const sandbox = await DiscordSandbox.start({ guilds: [guild], shardCount: shards });
-	say(`Discord sandbox on ${sandbox.url} with guild "${guild.name}" (${guild.members.length} members, ${guild.channels.length} channels)`);
+	// Two smaller communities whose ids route them to the other two shards of a 3-shard run, so
+	// `--shards 3` spreads the same traffic over every shard and its totals equal the 1-shard run's.
+	const others = [1, 2].map((offset) =>
+		seedGuild({ id: guildIdOnShard((shardForGuild(guild.id, 3) + offset) % 3, 3, offset), name: `Nexus Demo ${offset + 1}`, members: 60, textChannels: 4, voiceChannels: 2, categories: 2, seed: 42 + offset })
+	);
+	const sandbox = await DiscordSandbox.start({ guilds: [guild, ...others], shardCount: shards, maxConcurrency: shards });
+	say(`Discord sandbox on ${sandbox.url} with guild "${guild.name}" (${guild.members.length} members, ${guild.channels.length} channels) and ${others.length} smaller guilds`);
 
 	const apiPort = await freePort();
 	const apiToken = randomBytes(18).toString('base64url');
-	const databaseUrl = args['database-url'] ?? (shards > 1 ? 'postgres://postgres@127.0.0.1:5432/test' : undefined);
+	// Sharded runs share PostgreSQL; the demo gets a schema of its own, emptied first.
+	const databaseUrl = args['database-url'] ?? (shards > 1 ? await freshDemoSchema('postgres://postgres@127.0.0.1:5432/test', 'nexus_demo') : undefined);
 	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, {
 		SQLITE_PATH: join(out, 'nexus.sqlite'),
 		DATABASE_URL: databaseUrl,
