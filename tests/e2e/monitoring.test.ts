@@ -119,13 +119,22 @@ describe('monitoring through the real bot', () => {
 		const url = line.match(/ws:\/\/\S+/)![0];
 		const socket = new WebSocket(url);
 		await new Promise((resolve, reject) => ((socket.onopen = resolve), (socket.onerror = reject)));
-		// 400 ms of synchronous work on the bot's main thread, twice (a stuck render would look like this).
-		for (const id of [1, 2]) {
-			socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: 'const t = Date.now(); while (Date.now() - t < 400) {}' } }));
-			await sleep(600);
+		const answers = new Map<number, unknown>();
+		socket.on('message', (raw) => {
+			const message = JSON.parse(String(raw)) as { id?: number };
+			if (message.id) answers.set(message.id, message);
+		});
+		// 600 ms of synchronous work on the bot's main thread, three times (a stuck render would look
+		// like this). Each evaluation is awaited, so we know the bot really ran it.
+		for (const id of [1, 2, 3]) {
+			socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: 'const t = Date.now(); while (Date.now() - t < 600) {}' } }));
+			const until = Date.now() + 10_000;
+			while (!answers.has(id) && Date.now() < until) await sleep(50);
+			expect(answers.has(id)).toBe(true);
+			await sleep(700);
 		}
 		socket.close();
-		const alert = await waitForEvent('performance', (e) => /eventLoop/i.test(e.event) && e.severity !== 'INFO', 20_000);
+		const alert = await waitForEvent('performance', (e) => /eventLoop/i.test(e.event) && e.severity !== 'INFO', 30_000);
 		expect(alert.text).toMatch(/event.loop/i);
 	});
 
