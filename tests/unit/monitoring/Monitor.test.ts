@@ -215,6 +215,8 @@ describe('Monitor', () => {
 		expect(monitor.history().process.length).toBeGreaterThanOrEqual(2);
 		expect(monitor.status()).toMatchObject({ enabled: true, errorCount: 0 });
 		monitor.stop();
+		// A sample already in flight when stop() ran may still land; after that, nothing more may.
+		await sleep(60);
 		const count = monitor.history().process.length;
 		await sleep(120);
 		expect(monitor.history().process.length).toBe(count);
