@@ -28,7 +28,7 @@ describe('ProcessSampler', () => {
 		await sleep(300);
 		const quiet = await sampler.sample();
 		expect(quiet.eventLoop.delayMaxMs).toBeLessThan(blocked.eventLoop.delayMaxMs - 50);
-		expect(quiet.eventLoop.delayP50Ms).toBeLessThan(25);
+		expect(quiet.eventLoop.delayP50Ms).toBeLessThan(blocked.eventLoop.delayP99Ms / 2); // relative: a loaded CI machine adds its own delay
 	});
 
 	it('reports memory, threads, file descriptors, handles, CPU and GC by kind', async () => {
