@@ -1,44 +1,23 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, snowflake } from '../../sandbox/index.js';
-import { isolatedEnv, removeDir, ROOT } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, removeDir } from '../../scripts/support/botProcess.js';
+import { Pm2Harness } from './support/pm2.js';
 
 /**
  * `pm2 start ecosystem.config.cjs --only nexus-shards`: pm2 supervises the manager, the manager the
  * shards. pm2 signals the whole process tree on stop (treekill) while the manager also asks each
  * shard to stop: every shard must still flush once, calmly, and the manager exit cleanly.
  */
-const run = promisify(execFile);
-const PM2 = join(ROOT, 'node_modules/.bin/pm2');
 const PG = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `e2e_pm2_shards_${randomBytes(4).toString('hex')}`;
 
 let sandbox: DiscordSandbox;
 let env: Record<string, string>;
 let dataDir: string;
-let pm2Home: string;
 
-const pm2 = (...args: string[]) => run(PM2, args, { cwd: ROOT, env: { ...env, PM2_HOME: pm2Home }, timeout: 60_000 });
-
-function pm2Logs(): string {
-	const logDir = join(pm2Home, 'logs');
-	if (!existsSync(logDir)) return '';
-	return readdirSync(logDir).map((file) => readFileSync(join(logDir, file), 'utf8')).join('\n');
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000) {
-	const until = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > until) throw new Error(`Timed out waiting for ${what}. pm2 logs:\n${pm2Logs().slice(-3000)}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
+const pm2 = new Pm2Harness(() => env);
 
 beforeAll(async () => {
 	// One guild per shard of 2.
@@ -48,14 +27,13 @@ beforeAll(async () => {
 	});
 	sandbox = await DiscordSandbox.start({ guilds, shardCount: 2, maxConcurrency: 2 });
 	({ env, dataDir } = isolatedEnv(sandbox.apiUrl, { SHARD_COUNT: '2', SHUTDOWN_TIMEOUT_MS: '8000', DATABASE_URL: `${PG}?schema=${schema}`, CHART_WORKERS: '0' }));
-	pm2Home = mkdtempSync(join(tmpdir(), 'nexus-pm2-shards-'));
 });
 
 afterAll(async () => {
-	await pm2('kill').catch(() => null);
+	await pm2.run('kill').catch(() => null);
 	await sandbox?.stop();
 	removeDir(dataDir);
-	removeDir(pm2Home);
+	removeDir(pm2.home);
 	const client = new pg.Client({ connectionString: PG });
 	await client.connect();
 	await client.query(`drop schema if exists "${schema}" cascade`);
@@ -64,29 +42,29 @@ afterAll(async () => {
 
 describe('pm2 with ecosystem.config.cjs --only nexus-shards', () => {
 	it('starts ONE manager process, online once its shards are (wait_ready), each shard identified', async () => {
-		await pm2('start', 'ecosystem.config.cjs', '--only', 'nexus-shards');
+		await pm2.run('start', 'ecosystem.config.cjs', '--only', 'nexus-shards');
 		await sandbox.waitForReady({ timeoutMs: 60_000 });
-		const { stdout } = await pm2('jlist');
+		const { stdout } = await pm2.run('jlist');
 		const apps = JSON.parse(stdout) as { name: string; pid: number; pm2_env: { status: string; kill_timeout: number; exec_mode: string } }[];
 		expect(apps.map((app) => app.name)).toEqual(['nexus-shards']);
 		expect(apps[0]!.pm2_env).toMatchObject({ status: 'online', exec_mode: 'fork_mode' });
 		// pm2 waits longer than the manager, which waits longer than each shard.
 		expect(apps[0]!.pm2_env.kill_timeout).toBeGreaterThan(8000 + 2000);
-		await waitFor(() => /All 2 shard\(s\) started/.test(pm2Logs()), 'the manager to report its shards');
+		await pm2.waitFor(() => /All 2 shard\(s\) started/.test(pm2.logs()), 'the manager to report its shards');
 		expect(new Set(sandbox.sessions().map((session) => `${session.shardId}/${session.shardCount}`))).toEqual(new Set(['0/2', '1/2']));
 	});
 
 	it('pm2 stop: each shard shuts down once (no "second signal" exit), the manager exits cleanly', async () => {
-		await pm2('stop', 'nexus-shards');
-		await waitFor(() => /Fleet stopped/.test(pm2Logs()), 'the fleet to stop');
-		const logs = pm2Logs();
+		await pm2.run('stop', 'nexus-shards');
+		await pm2.waitFor(() => /Fleet stopped/.test(pm2.logs()), 'the fleet to stop');
+		const logs = pm2.logs();
 		expect(logs).toMatch(/Fleet stopped: 2 shard\(s\) exited cleanly\./);
 		// Log lines of the shards themselves (the reporter's stderr fallback repeats some messages).
 		expect(logs.match(/"msg":"Shutdown complete in \d+ ms/g)).toHaveLength(2);
 		expect(logs.match(/"msg":"Shutting down \(shutdown requested by the shard manager\)/g)).toHaveLength(2);
 		expect(logs).not.toMatch(/Second .* exiting now|killed at the deadline|did not exit within/);
 		expect(logs).not.toContain(env.DISCORD_TOKEN);
-		const { stdout } = await pm2('jlist');
+		const { stdout } = await pm2.run('jlist');
 		expect((JSON.parse(stdout) as { pm2_env: { status: string } }[])[0]!.pm2_env.status).toBe('stopped');
 	});
 });
