@@ -42,6 +42,8 @@ export class NexusClient extends SapphireClient {
 			rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
 			logger: { instance: logger, level: LogLevel.Info },
 			loadMessageCommandListeners: false,
+			// Our chatInputSubcommandError listener logs real errors; the plugin's would log every UserError at error level too.
+			loadSubcommandErrorListeners: false,
 			// boot.ts registers the plugin only when API_PORT is set; ApiService listens and closes (not the plugin's pre-login hook).
 			...(config.API_PORT === undefined
 				? {}

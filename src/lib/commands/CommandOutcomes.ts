@@ -7,6 +7,8 @@
 export interface CommandFailure {
 	type: string;
 	message: string;
+	/** The user's mistake (type = its identifier), answered ephemerally: counted, not a failure. */
+	userMistake?: boolean;
 }
 
 export class CommandOutcomes {
@@ -17,6 +19,11 @@ export class CommandOutcomes {
 	public markFailed(interactionId: string, error: unknown): void {
 		if (this.failures.size >= this.cap) this.failures.delete(this.failures.keys().next().value!);
 		this.failures.set(interactionId, describeError(error));
+	}
+
+	public markUserMistake(interactionId: string, identifier: string, message: string): void {
+		if (this.failures.size >= this.cap) this.failures.delete(this.failures.keys().next().value!);
+		this.failures.set(interactionId, { type: identifier, message: message.slice(0, 300), userMistake: true });
 	}
 
 	/** Returns and forgets the failure recorded for this interaction, if any. */

@@ -107,6 +107,7 @@ export class MetricsRegistry {
 	public readonly gatewayEvents: BoundedCounter<'type'>;
 	private pendingGatewayEvents = Object.create(null) as Record<string, number>;
 	public readonly commands: BoundedCounter<'command' | 'status'>;
+	public readonly userMistakes: BoundedCounter<'command' | 'identifier'>;
 	public readonly commandDuration: BoundedHistogram<'command'>;
 	public readonly gatewayLatency: BoundedGauge<'shard'>;
 	public readonly restLatency: BoundedHistogram<'route_class'>;
@@ -163,6 +164,10 @@ export class MetricsRegistry {
 			this.guard
 		);
 		this.commands = new BoundedCounter(counter('nexus_commands_total', 'Slash commands finished, by command and status (success|failure).', ['command', 'status']), this.guard);
+		this.userMistakes = new BoundedCounter(
+			counter('nexus_command_user_mistakes_total', "Commands answered with the user's mistake (bad option, denied precondition), by command and identifier. Not failures.", ['command', 'identifier']),
+			this.guard
+		);
 		this.commandDuration = new BoundedHistogram(histogram('nexus_command_duration_seconds', 'Slash command execution time.', COMMAND_BUCKETS, ['command']), this.guard);
 		this.gatewayLatency = new BoundedGauge(gauge('nexus_gateway_latency_seconds', 'Gateway heartbeat round trip per shard.', ['shard']), this.guard);
 		this.restLatency = new BoundedHistogram(histogram('nexus_rest_latency_seconds', 'Round trip of our Discord REST requests (to response headers), by route class.', REST_BUCKETS, ['route_class']), this.guard);
@@ -250,8 +255,9 @@ export class MetricsRegistry {
 
 	// Feeds from the monitoring samplers (the Monitor calls these).
 
-	public recordCommand(execution: Pick<CommandExecution, 'command' | 'success' | 'durationMs'>): void {
+	public recordCommand(execution: Pick<CommandExecution, 'command' | 'success' | 'durationMs'> & { userMistake?: string | null }): void {
 		this.commands.inc({ command: execution.command, status: execution.success ? 'success' : 'failure' });
+		if (execution.userMistake) this.userMistakes.inc({ command: execution.command, identifier: execution.userMistake });
 		this.commandDuration.observe({ command: execution.command }, execution.durationMs / 1000);
 	}
 

@@ -15,13 +15,15 @@ export interface CommandAnalysis {
 	from: number;
 	to: number;
 	totals: CommandFigures;
-	commands: (CommandFigures & { command: string; category: string; errorTypes: Record<string, number> })[];
+	commands: (CommandFigures & { command: string; category: string; errorTypes: Record<string, number>; userMistakes: Record<string, number> })[];
 	categories: (CommandFigures & { category: string; commands: number })[];
 	/** By p95, slowest first. */
 	slowest: { command: string; p95Ms: number; avgMs: number; runs: number }[];
 	/** Error types over all commands in the window, most frequent first. */
 	errorTypes: { type: string; count: number; commands: string[]; lastMessage: string }[];
 	recentErrors: CommandWindow['recentErrors'];
+	/** User mistakes (answered, not failures) by identifier over all commands, most frequent first. */
+	userMistakes: { identifier: string; count: number; commands: string[] }[];
 }
 
 export interface CommandAnalyzerOptions {
@@ -43,7 +45,8 @@ export class CommandAnalyzer {
 				command: entry.command,
 				category: entry.category,
 				...figures(entry.runs, entry.failures, entry.totalMs, entry.maxMs, entry.durations),
-				errorTypes: Object.fromEntries(Object.entries(entry.errorTypes).map(([type, value]) => [type, value.count]))
+				errorTypes: Object.fromEntries(Object.entries(entry.errorTypes).map(([type, value]) => [type, value.count])),
+				userMistakes: { ...(entry.userMistakes ?? {}) }
 			}))
 			.sort((a, b) => b.runs - a.runs || a.command.localeCompare(b.command));
 
@@ -66,6 +69,16 @@ export class CommandAnalyzer {
 			}
 		}
 
+		const userMistakes = new Map<string, { identifier: string; count: number; commands: string[] }>();
+		for (const entry of window.commands) {
+			for (const [identifier, count] of Object.entries(entry.userMistakes ?? {})) {
+				const seen = userMistakes.get(identifier) ?? { identifier, count: 0, commands: [] };
+				seen.count += count;
+				seen.commands.push(entry.command);
+				userMistakes.set(identifier, seen);
+			}
+		}
+
 		return {
 			from: window.from,
 			to: window.to,
@@ -78,7 +91,8 @@ export class CommandAnalyzer {
 				.slice(0, this.slowestCount)
 				.map(({ command, p95Ms, avgMs, runs }) => ({ command, p95Ms, avgMs, runs })),
 			errorTypes: [...errorTypes.values()].sort((a, b) => b.count - a.count || a.type.localeCompare(b.type)),
-			recentErrors: window.recentErrors
+			recentErrors: window.recentErrors,
+			userMistakes: [...userMistakes.values()].sort((a, b) => b.count - a.count || a.identifier.localeCompare(b.identifier))
 		};
 	}
 }

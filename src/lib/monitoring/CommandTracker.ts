@@ -20,6 +20,8 @@ export interface CommandExecution {
 	success: boolean;
 	errorType: string | null;
 	errorMessage: string | null;
+	/** The identifier of the user's mistake (bad option, denied precondition): answered, not a failure. */
+	userMistake: string | null;
 	/** Ids only, never names or content; kept in the bounded recent list, never used as metric labels. */
 	guildId: string | null;
 	channelId: string | null;
@@ -32,6 +34,8 @@ export interface CommandOutcome {
 	error?: unknown;
 	/** Use the framework's measured duration when it has one. */
 	durationMs?: number;
+	/** Identifier of the user's mistake, when the command answered one (counts as success). */
+	userMistake?: string;
 }
 
 /** One command's figures for the current analysis window. */
@@ -45,6 +49,8 @@ export interface CommandWindowEntry {
 	/** Durations of the most recent runs in the window (at most `durationsPerCommand`). */
 	durations: Float64Array;
 	errorTypes: Record<string, { count: number; lastMessage: string }>;
+	/** User mistakes by identifier (not failures). */
+	userMistakes: Record<string, number>;
 }
 
 export interface CommandWindow {
@@ -74,6 +80,7 @@ class WindowEntry {
 	public readonly durations: Float64Array;
 	public durationCount = 0;
 	public readonly errorTypes = new Map<string, { count: number; lastMessage: string }>();
+	public readonly userMistakes = new Map<string, number>();
 
 	public constructor(
 		public readonly command: string,
@@ -90,6 +97,7 @@ class WindowEntry {
 		this.maxMs = 0;
 		this.durationCount = 0;
 		this.errorTypes.clear();
+		this.userMistakes.clear();
 	}
 }
 
@@ -137,12 +145,13 @@ export class CommandTracker {
 		if (!running) return undefined;
 		this.running.delete(id);
 		const durationMs = outcome.durationMs ?? this.now() - running.at;
-		return this.record({ ...running.start, startedAt: running.at, durationMs, success: outcome.success, error: outcome.error });
+		return this.record({ ...running.start, startedAt: running.at, durationMs, success: outcome.success, error: outcome.error, userMistake: outcome.userMistake });
 	}
 
 	/** Records a finished command directly, when the caller already knows everything. */
-	public record(input: CommandStart & { id?: string; startedAt?: number; durationMs: number; success: boolean; error?: unknown }): CommandExecution {
+	public record(input: CommandStart & { id?: string; startedAt?: number; durationMs: number; success: boolean; error?: unknown; userMistake?: string }): CommandExecution {
 		const failure = input.success ? undefined : describe(input.error);
+		const userMistake = input.success && input.userMistake ? input.userMistake : null;
 		const command = this.commandKey(input.command);
 		const execution: CommandExecution = {
 			id: input.id ?? null,
@@ -153,6 +162,7 @@ export class CommandTracker {
 			success: input.success,
 			errorType: failure?.type ?? null,
 			errorMessage: failure?.message ?? null,
+			userMistake,
 			guildId: input.guildId ?? null,
 			channelId: input.channelId ?? null,
 			userId: input.userId ?? null
@@ -183,6 +193,10 @@ export class CommandTracker {
 				seen.lastMessage = failure.message;
 			} else entry.errorTypes.set(type, { count: 1, lastMessage: failure.message });
 			this.recentErrors.push({ at: execution.startedAt + execution.durationMs, command, type: failure.type, message: failure.message });
+		}
+		if (userMistake) {
+			const key = entry.userMistakes.has(userMistake) || entry.userMistakes.size < this.maxErrorTypes ? userMistake : 'other';
+			entry.userMistakes.set(key, (entry.userMistakes.get(key) ?? 0) + 1);
 		}
 		this.recent.push(execution);
 		this.onExecution?.(execution);
@@ -241,7 +255,8 @@ export class CommandTracker {
 				totalMs: entry.totalMs,
 				maxMs: entry.maxMs,
 				durations: entry.durations.slice(0, kept),
-				errorTypes: Object.fromEntries([...entry.errorTypes].map(([type, value]) => [type, { ...value }]))
+				errorTypes: Object.fromEntries([...entry.errorTypes].map(([type, value]) => [type, { ...value }])),
+				userMistakes: Object.fromEntries(entry.userMistakes)
 			});
 		}
 		return { from: this.windowStart, to, commands, recentErrors: this.recentErrors.toArray() };

@@ -445,7 +445,7 @@ export class Monitor implements Service {
 			this.report('performance', {
 				event: 'commands.analysis',
 				severity: failing ? 'WARNING' : 'INFO',
-				title: `Commands: ${analysis.totals.runs} runs, ${round(analysis.totals.successRate)}% success`,
+				title: `Commands: ${analysis.totals.runs} runs, ${round(analysis.totals.successRate)}% success${mistakesLine(analysis)}`,
 				timestamp: analysis.to,
 				data: {
 					instance: this.instance,
@@ -455,7 +455,9 @@ export class Monitor implements Service {
 					categories: analysis.categories.map((entry) => ({ ...entry, ...roundFigures(entry) })),
 					slowest: analysis.slowest.map((entry) => ({ command: entry.command, p95Ms: round(entry.p95Ms, 0), avgMs: round(entry.avgMs, 0), runs: entry.runs })),
 					errorTypes: analysis.errorTypes,
-					recentErrors: analysis.recentErrors.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }))
+					recentErrors: analysis.recentErrors.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
+					// Answered ephemerally and not failures: shown so an operator sees e.g. "40 users tried an unknown timezone".
+					userMistakes: analysis.userMistakes
 				}
 			});
 		}
@@ -639,4 +641,12 @@ declare module '@sapphire/pieces' {
 	interface Container {
 		monitor: Monitor;
 	}
+}
+
+/** ", 12 user mistakes (GuildStatsInvalidTimezone ×9, …)" for the command report's title, or nothing. */
+function mistakesLine(analysis: CommandAnalysis): string {
+	const total = analysis.userMistakes.reduce((sum, entry) => sum + entry.count, 0);
+	if (total === 0) return '';
+	const top = analysis.userMistakes.slice(0, 3).map((entry) => `${entry.identifier} ×${entry.count}`);
+	return `, ${total} user mistake${total === 1 ? '' : 's'} (${top.join(', ')}${analysis.userMistakes.length > 3 ? ', …' : ''})`;
 }

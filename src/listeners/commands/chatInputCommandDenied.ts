@@ -9,8 +9,8 @@ export class ChatInputCommandDeniedListener extends Listener<typeof Events.ChatI
 	}
 
 	public override run(error: UserError, { interaction }: ChatInputCommandDeniedPayload) {
-		// Denied before it ran: no run/finish events follow, so record the failed attempt here.
-		this.container.monitor.commands.record({ id: interaction.id, command: commandName(interaction), guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id, durationMs: 0, success: false, error });
+		// Denied before it ran: no run/finish events follow, so record the attempt here, as the user's mistake (not a failure).
+		this.container.monitor.commands.record({ id: interaction.id, command: commandName(interaction), guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id, durationMs: 0, success: true, userMistake: error.identifier });
 		return replyEphemeral(interaction, `⛔ ${error.message}`);
 	}
 }

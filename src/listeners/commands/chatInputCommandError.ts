@@ -1,4 +1,5 @@
-import { Events, Listener, UserError, type ChatInputCommandErrorPayload } from '@sapphire/framework';
+import { Events, Listener, type ChatInputCommandErrorPayload } from '@sapphire/framework';
+import { userMistakeOf } from '#lib/commands/userMistake.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 
 /** A command (not routed through a subcommand) threw: same policy as chatInputSubcommandError. */
@@ -8,8 +9,13 @@ export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatIn
 	}
 
 	public override async run(error: unknown, { interaction }: ChatInputCommandErrorPayload) {
+		const mistake = userMistakeOf(error);
+		if (mistake) {
+			this.container.commandOutcomes.markUserMistake(interaction.id, mistake, (error as Error).message);
+			this.container.logger.debug(`/${interaction.commandName}: user mistake ${mistake}`);
+			return replyEphemeral(interaction, `⚠️ ${(error as Error).message}`).catch(() => null);
+		}
 		this.container.commandOutcomes.markFailed(interaction.id, error);
-		if (error instanceof UserError) return replyEphemeral(interaction, `⚠️ ${error.message}`).catch(() => null);
 		this.container.logger.error(`/${interaction.commandName} failed:`, error);
 		return replyEphemeral(interaction, '❌ Something went wrong on our side while running this command. It has been reported to the bot operators.').catch(() => null);
 	}

@@ -15,7 +15,9 @@ export class ChatInputCommandFinishListener extends Listener<typeof Events.ChatI
 	public override run(interaction: ChatInputCommandInteraction, _command: unknown, payload: ChatInputCommandFinishPayload) {
 		const failure = this.container.commandOutcomes.take(interaction.id);
 		const ok = payload.success && !failure;
-		this.container.monitor.commands.finish(interaction.id, { success: ok, error: failure, durationMs: payload.duration });
+		// A user's mistake was answered as designed: success for monitoring (error rate, success rate), counted by identifier.
+		const mistake = failure?.userMistake ? failure.type : undefined;
+		this.container.monitor.commands.finish(interaction.id, mistake ? { success: true, userMistake: mistake, durationMs: payload.duration } : { success: ok, error: failure, durationMs: payload.duration });
 		this.container.stats.recordCommand({ guildId: interaction.guildId, command: commandName(interaction), ok, durationMs: payload.duration, at: Date.now() });
 	}
 }

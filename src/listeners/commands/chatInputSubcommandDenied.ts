@@ -9,8 +9,8 @@ export class ChatInputSubcommandDeniedListener extends Listener<typeof Subcomman
 	}
 
 	public override run(error: UserError, { interaction }: ChatInputSubcommandDeniedPayload) {
-		// A denial is a failed run with the precondition as its error type (shows in the command analyzer).
-		this.container.commandOutcomes.markFailed(interaction.id, error);
+		// A denial is the user's mistake, counted under the precondition's identifier (not a failure, never an error post).
+		this.container.commandOutcomes.markUserMistake(interaction.id, error.identifier, error.message);
 		return replyEphemeral(interaction, `⛔ ${error.message}`);
 	}
 }

@@ -1,10 +1,12 @@
-import { Listener, UserError } from '@sapphire/framework';
+import { Listener } from '@sapphire/framework';
 import { SubcommandPluginEvents, type ChatInputSubcommandErrorPayload } from '@sapphire/plugin-subcommands';
+import { userMistakeOf } from '#lib/commands/userMistake.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 
 /**
- * A subcommand threw. A UserError is the user's to fix (bad option, unknown member): show its text.
- * Anything else is ours: log it (it reaches Diagnostics) and give the user a short, honest answer.
+ * A subcommand threw. A UserError is the user's to fix (bad option, unknown member): show its text,
+ * count it by identifier, log it at debug only. Anything else is ours: log it (it reaches
+ * Diagnostics, folded with identical errors) and give the user a short, honest answer.
  */
 export class ChatInputSubcommandErrorListener extends Listener<typeof SubcommandPluginEvents.ChatInputSubcommandError> {
 	public constructor(context: Listener.LoaderContext) {
@@ -12,8 +14,13 @@ export class ChatInputSubcommandErrorListener extends Listener<typeof Subcommand
 	}
 
 	public override async run(error: unknown, { interaction, matchedSubcommandMapping }: ChatInputSubcommandErrorPayload) {
+		const mistake = userMistakeOf(error);
+		if (mistake) {
+			this.container.commandOutcomes.markUserMistake(interaction.id, mistake, (error as Error).message);
+			this.container.logger.debug(`/${interaction.commandName} ${matchedSubcommandMapping.name}: user mistake ${mistake}`);
+			return replyEphemeral(interaction, `⚠️ ${(error as Error).message}`).catch(() => null);
+		}
 		this.container.commandOutcomes.markFailed(interaction.id, error);
-		if (error instanceof UserError) return replyEphemeral(interaction, `⚠️ ${error.message}`).catch(() => null);
 		this.container.logger.error(`/${interaction.commandName} ${matchedSubcommandMapping.name} failed:`, error);
 		return replyEphemeral(interaction, '❌ Something went wrong on our side while running this command. It has been reported to the bot operators.').catch(() => null);
 	}
