@@ -77,6 +77,8 @@ export const configSchema = z
 		REPORT_SPOOL_DIR: z.string().min(1).default('./data/spool'),
 		REPORT_SPOOL_MAX_BYTES: integer(1024).default(50 * 1024 * 1024),
 		REPORT_CHANNEL_RETRY_MS: milliseconds(1000).default(10 * 60_000),
+		INCIDENT_GRACE_MS: milliseconds(0).default(30_000),
+		ERROR_FOLD_WINDOW_MS: milliseconds(0).default(10 * 60_000),
 		/** Cron (UTC) of the daily summary; 5 fields, or 6 with seconds first (tests use a few seconds). */
 		DAILY_SUMMARY_CRON: z.string().regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. "0 0 * * *"').default('0 0 * * *'),
 

@@ -30,6 +30,8 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	REPORT_SPOOL_DIR: { group: 'Reporting', doc: 'Disk spool for reports that could not be sent (replayed in order later).' },
 	REPORT_SPOOL_MAX_BYTES: { group: 'Reporting', doc: 'Spool size bound; when full the oldest entries are dropped and the count reported.' },
 	REPORT_CHANNEL_RETRY_MS: { group: 'Reporting', doc: 'How often an unavailable (404/403) report channel is retried.' },
+	INCIDENT_GRACE_MS: { group: 'Reporting', doc: 'A dependency (Redis, database) must fail this long before its outage is posted to Diagnostics as one incident; shorter blips stay silent. Reminders follow at most every ALERT_REPEAT_MINUTES, one post on recovery.' },
+	ERROR_FOLD_WINDOW_MS: { group: 'Reporting', doc: 'Identical errors (same message pattern and top stack frame) inside this window are posted once, then as one count ("×37 in 10 min"). 0 = no folding.' },
 	DAILY_SUMMARY_CRON: { group: 'Reporting', doc: 'When the daily summary of the previous UTC day is posted to Analytics (cron, UTC; 6 fields = seconds first). Missed days are caught up at start.' },
 
 	STATS_ENABLED: { group: 'Statistics', doc: 'Capture activity statistics at all.' },
@@ -51,7 +53,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	MONITOR_COMMAND_INTERVAL_MS: { group: 'Monitoring', doc: 'Command analyzer report.' },
 	MONITOR_HEALTH_INTERVAL_MS: { group: 'Monitoring', doc: 'Health report to the Performance channel.' },
 	MONITOR_REST_WINDOW_MS: { group: 'Monitoring', doc: 'Window of the REST latency p50/p95 (measured on the bot\'s real requests) that latency alerts use.' },
-	ALERT_REPEAT_MINUTES: { group: 'Monitoring', doc: 'An ongoing alert is repeated at most this often.' },
+	ALERT_REPEAT_MINUTES: { group: 'Monitoring', doc: 'An ongoing alert or dependency incident is repeated at most this often (fractions allowed, e.g. 0.5).' },
 	ALERT_MEMORY_WARN_PERCENT: { group: 'Monitoring', doc: 'Memory warning threshold (%).' },
 	ALERT_MEMORY_CRITICAL_PERCENT: { group: 'Monitoring', doc: 'Memory critical threshold (%).' },
 	ALERT_CPU_WARN_PERCENT: { group: 'Monitoring', doc: 'CPU warning threshold (%).' },

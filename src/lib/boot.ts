@@ -16,6 +16,8 @@ import { shardSample } from '#lib/fleet/shardSample.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
+import { addressOf, dependencyOfLogLine } from '#lib/monitoring/dependencyOfLogLine.js';
+import { IncidentTracker } from '#lib/monitoring/IncidentTracker.js';
 import { discordProvider } from '#lib/monitoring/discordProvider.js';
 import { Monitor, monitorOptionsFromConfig } from '#lib/monitoring/Monitor.js';
 import { attachToRest } from '#lib/monitoring/RestLatencyTracker.js';
@@ -24,6 +26,7 @@ import { RedisService } from '#lib/RedisService.js';
 import { AnalyticsReportPoster } from '#lib/reporting/AnalyticsReportPoster.js';
 import { DailyOpsLedger } from '#lib/reporting/DailyOpsLedger.js';
 import { DailySummaryPoster } from '#lib/reporting/DailySummaryPoster.js';
+import { ErrorFolder } from '#lib/reporting/ErrorFolder.js';
 import { Redactor } from '#lib/reporting/Redactor.js';
 import { RedisSendRateLimiter } from '#lib/reporting/RedisSendRateLimiter.js';
 import { Reporter } from '#lib/reporting/Reporter.js';
@@ -94,8 +97,27 @@ export async function boot(config: Config): Promise<void> {
 				: undefined
 		})
 	);
-	// warn/info lines go batched to Logs, error/fatal to Diagnostics at once; stdout keeps everything.
-	logger.addSink(new ReporterLogStream({ reporter: container.reporter }).sink);
+	// A dependency outage is one incident on Diagnostics (after INCIDENT_GRACE_MS), whoever notices it.
+	container.incidents = services.add(
+		new IncidentTracker({
+			report: (input) => container.reporter.enqueue('diagnostics', input),
+			graceMs: config.INCIDENT_GRACE_MS,
+			repeatMs: config.ALERT_REPEAT_MINUTES * 60_000,
+			log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) }
+		})
+	);
+	// warn/info lines go batched to Logs, error/fatal to Diagnostics at once (identical ones folded into
+	// counts, dependency connection failures into their incident); stdout keeps everything.
+	const dependencyAddresses = { redis: addressOf(config.REDIS_URL), database: addressOf(config.DATABASE_URL) };
+	const logStream: ReporterLogStream = new ReporterLogStream({
+		reporter: container.reporter,
+		dependencyOf: (message, error) => dependencyOfLogLine(message, error, dependencyAddresses),
+		incident: (dependency, error) => container.incidents.failure(dependency, error),
+		folder: services.add(new ErrorFolder({ windowMs: config.ERROR_FOLD_WINDOW_MS, emit: (folded) => logStream.folded(folded) })),
+		// Real error lines count towards the error-rate monitor (user mistakes are never logged at error level).
+		onError: (message) => container.monitor?.recordError('log', message.slice(0, 200))
+	});
+	logger.addSink(logStream.sink);
 
 	const shardLabel = process.env.SHARDS?.split(',')[0] ?? '0';
 	container.metrics = new MetricsRegistry({ shard: shardLabel });
@@ -115,10 +137,6 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 	attachToRest(client.rest, container.monitor.rest);
-	// error/fatal lines count towards the error-rate monitor.
-	logger.addSink((level, message) => {
-		if (level >= 50) container.monitor.recordError('log', message.slice(0, 200));
-	});
 
 	// Start order = dependency order; stop runs in reverse (scheduler first, then stats flushes, ...).
 	const store = await StatsStore.open({ ...databaseTarget(config.DATABASE_URL), sqlitePath: config.SQLITE_PATH });
@@ -128,7 +146,11 @@ export async function boot(config: Config): Promise<void> {
 			voiceMinSeconds: config.VOICE_MIN_SESSION_SECONDS,
 			// A local timer, not a BullMQ task: each process must flush its OWN memory (a shared repeatable runs on one process only).
 			flushIntervalMs: config.STATS_ENABLED ? config.STATS_FLUSH_INTERVAL_MS : undefined,
-			onError: (error) => logger.error('Statistics flush failed (deltas kept, will retry):', error)
+			// A failing database is one incident (recovered by the next flush that writes), not an error post per flush.
+			onError: (error) => {
+				container.incidents.failure('database', error);
+				logger.warn(`Statistics flush failed (deltas kept, will retry): ${(error as Error)?.message ?? String(error)}`);
+			}
 		})
 	);
 
@@ -139,6 +161,7 @@ export async function boot(config: Config): Promise<void> {
 	);
 	container.imageCache = new ImageCache({ max: config.CHART_CACHE_MAX, ttlMs: config.CHART_CACHE_TTL_MS });
 	container.metrics.bindImageCache(() => container.imageCache.stats());
+	container.stats.onFlush(() => container.incidents.recovered('database'));
 	// Images filed under an older data version can never be served again: free their slots now.
 	container.stats.onFlush((info) => {
 		for (const guildId of info.versionedGuildIds) container.imageCache.invalidateGuild(guildId);
@@ -150,6 +173,9 @@ export async function boot(config: Config): Promise<void> {
 		new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } })
 	);
 	container.redis = redis;
+	// Our own connection's state is the Redis incident's signal (BullMQ's retry log lines fold into it).
+	redis.client.on('error', (error: Error) => container.incidents.failure('redis', error));
+	redis.client.on('ready', () => container.incidents.recovered('redis'));
 	// Each process publishes its own snapshot and metrics; any process reads the whole fleet (health report, /metrics).
 	container.fleet = services.add(
 		new FleetService({
@@ -241,6 +267,8 @@ declare module '@sapphire/pieces' {
 		scheduler: SchedulerService;
 		stats: StatsService;
 		reporter: Reporter;
+		/** Dependency outages as incidents: `failure('redis', error)` / `recovered('redis')`. */
+		incidents: IncidentTracker;
 		charts: ChartRenderer;
 		imageCache: ImageCache;
 		metrics: MetricsRegistry;

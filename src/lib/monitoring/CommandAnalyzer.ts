@@ -15,7 +15,7 @@ export interface CommandAnalysis {
 	from: number;
 	to: number;
 	totals: CommandFigures;
-	commands: (CommandFigures & { command: string; category: string; errorTypes: Record<string, number>; userMistakes: Record<string, number> })[];
+	commands: (CommandFigures & { command: string; category: string; errorTypes: Record<string, number>; userMistakes?: Record<string, number> })[];
 	categories: (CommandFigures & { category: string; commands: number })[];
 	/** By p95, slowest first. */
 	slowest: { command: string; p95Ms: number; avgMs: number; runs: number }[];

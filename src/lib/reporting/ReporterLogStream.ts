@@ -1,5 +1,6 @@
 import type { ReportChannelName } from '#root/config.js';
 import type { ReportEventInput } from './ReportEvent.js';
+import { errorFingerprint, type ErrorFolder, type FoldedError } from './ErrorFolder.js';
 import { REPORTER_LOG_PREFIX } from './Reporter.js';
 
 /** pino's numeric levels (Sapphire's LogLevel uses the same numbers). */
@@ -10,6 +11,16 @@ export interface ReporterLogStreamOptions {
 	reporter: { enqueue(channel: ReportChannelName, input: ReportEventInput): void };
 	/** Lowest level forwarded to Discord (default 30 = info). */
 	minLevel?: number;
+	/**
+	 * Error lines that are a dependency's connection failure (see dependencyOfLogLine) go to that
+	 * dependency's incident instead of Diagnostics: return its key, and `incident` receives it.
+	 */
+	dependencyOf?: (message: string, error: unknown) => string | undefined;
+	incident?: (dependency: string, error: unknown) => void;
+	/** Identical error lines fold into counts (ErrorFolder); without it every line is posted. */
+	folder?: ErrorFolder;
+	/** Called for every real error line (not incidents, not below error): the error-rate feed. */
+	onError?: (message: string) => void;
 }
 
 /**
@@ -25,6 +36,7 @@ export interface ReporterLogStreamOptions {
 export class ReporterLogStream {
 	private readonly reporter: ReporterLogStreamOptions['reporter'];
 	private readonly minLevel: number;
+	private readonly options: ReporterLogStreamOptions;
 	private forwarding = false;
 	/** Lines skipped because of the recursion guards (for diagnostics and tests). */
 	public skipped = 0;
@@ -32,7 +44,28 @@ export class ReporterLogStream {
 	public constructor(options: ReporterLogStreamOptions) {
 		this.reporter = options.reporter;
 		this.minLevel = options.minLevel ?? 30;
+		this.options = options;
 	}
+
+	/** The ErrorFolder's emit: one Diagnostics post for every repeat of an error inside a window. */
+	public readonly folded = (folded: FoldedError): void => {
+		const message = folded.last.message;
+		const data: Record<string, unknown> = {
+			count: folded.count,
+			windowMs: folded.windowMs,
+			firstAt: new Date(folded.firstAt).toISOString(),
+			lastAt: new Date(folded.lastAt).toISOString(),
+			fingerprint: folded.fingerprint,
+			message
+		};
+		if (folded.last.error !== undefined && folded.last.error !== null) data.error = folded.last.error;
+		this.reporter.enqueue('diagnostics', {
+			event: 'log.error_repeated',
+			severity: 'CRITICAL',
+			title: `Error ×${folded.count} more in ${windowText(folded.windowMs)} (first ${clock(folded.firstAt)}, last ${clock(folded.lastAt)}): ${firstLine(message) || errorMessage(folded.last.error) || 'no message'}`,
+			data
+		});
+	};
 
 	/** pino destination: one JSON line per call. */
 	public write(line: string): boolean {
@@ -68,6 +101,15 @@ export class ReporterLogStream {
 			if (error !== undefined && error !== null) data.error = error;
 			const input: ReportEventInput = { event: `log.${name}`, data, timestamp: time };
 			if (level >= 50) {
+				const dependency = this.options.dependencyOf?.(message, error);
+				if (dependency !== undefined && this.options.incident) {
+					// One incident per outage, not one post per retry (the line stays on stdout).
+					this.options.incident(dependency, error);
+					return;
+				}
+				this.options.onError?.(message);
+				const folder = this.options.folder;
+				if (folder && !folder.offer(errorFingerprint(message, error instanceof Error ? error.stack : undefined), { message, error })) return;
 				input.severity = 'CRITICAL';
 				input.title = `${name === 'fatal' ? 'Fatal' : 'Error'}: ${firstLine(message) || errorMessage(error) || 'no message'}`;
 				this.reporter.enqueue('diagnostics', input);
@@ -91,4 +133,12 @@ function firstLine(text: string): string {
 function errorMessage(error: unknown): string {
 	if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return firstLine((error as { message: string }).message);
 	return '';
+}
+
+function clock(ms: number): string {
+	return new Date(ms).toISOString().slice(11, 19);
+}
+
+function windowText(ms: number): string {
+	return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

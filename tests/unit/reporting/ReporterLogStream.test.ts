@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReportChannelName } from '#root/config.js';
 import { REPORTER_LOG_PREFIX } from '#lib/reporting/Reporter.js';
 import type { ReportEventInput } from '#lib/reporting/ReportEvent.js';
+import { ErrorFolder } from '#lib/reporting/ErrorFolder.js';
 import { ReporterLogStream } from '#lib/reporting/ReporterLogStream.js';
 
 function recorder() {
@@ -59,5 +60,40 @@ describe('ReporterLogStream', () => {
 		stream.write(JSON.stringify({ level: 50, msg: `${REPORTER_LOG_PREFIX} send failed` }));
 		expect(events.map((e) => (e.data as { message: string }).message)).toEqual(['first']);
 		expect(stream.skipped).toBe(2);
+	});
+
+	it('error lines: dependency connection failures go to their incident, identical errors fold into one count, the error rate sees only real errors', () => {
+		const { events, reporter } = recorder();
+		let now = 0;
+		const incidents: string[] = [];
+		const counted: string[] = [];
+		const folder = new ErrorFolder({ windowMs: 10_000, now: () => now, emit: (folded) => stream.folded(folded) });
+		const stream: ReporterLogStream = new ReporterLogStream({
+			reporter,
+			dependencyOf: (message) => (message.includes('[ScheduledTaskPlugin]') ? 'redis' : undefined),
+			incident: (dependency) => incidents.push(dependency),
+			folder,
+			onError: (message) => counted.push(message)
+		});
+		for (let i = 0; i < 30; i++) stream.sink(50, '[ScheduledTaskPlugin] Encountered an error when trying to connect to the Redis instance', new Error('connect ECONNREFUSED'));
+		const error = new Error('boom');
+		for (let i = 0; i < 500; i++) {
+			now += 10;
+			stream.sink(50, `/guildstats server failed for guild ${1000 + i}: ${error.stack}`, error);
+		}
+		stream.sink(40, 'a warning', undefined);
+		expect(incidents).toHaveLength(30);
+		expect(counted).toHaveLength(500);
+		expect(events.map((e) => [e.channel, e.input.event])).toEqual([
+			['diagnostics', 'log.error'],
+			['logs', 'log.warn']
+		]);
+		now += 10_000;
+		folder.closeDue();
+		expect(events).toHaveLength(3);
+		const summary = events[2]!;
+		expect(summary.channel).toBe('diagnostics');
+		expect(summary.input.title).toMatch(/^Error ×499 more in 10 s \(first 00:00:00, last 00:00:05\): \/guildstats server failed for guild 1499: Error: boom$/);
+		expect(summary.input.data).toMatchObject({ count: 499, firstAt: '1970-01-01T00:00:00.020Z', lastAt: '1970-01-01T00:00:05.000Z', error });
 	});
 });

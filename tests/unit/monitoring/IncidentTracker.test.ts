@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { IncidentTracker } from '#lib/monitoring/IncidentTracker.js';
+import type { ReportEventInput } from '#lib/reporting/ReportEvent.js';
+
+function setup(graceMs = 30_000, repeatMs = 30 * 60_000) {
+	let now = 0;
+	const posts: ReportEventInput[] = [];
+	const incidents = new IncidentTracker({ report: (input) => posts.push(input), graceMs, repeatMs, now: () => now });
+	return { incidents, posts, advance: (ms: number) => (now += ms) };
+}
+
+describe('IncidentTracker', () => {
+	it('a 10-minute Redis outage with a failure every 2 s: one start post after the grace, no reminder inside 30 min, one recovery post with duration and count', () => {
+		const { incidents, posts, advance } = setup();
+		const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
+		for (let t = 0; t < 600_000; t += 2000) {
+			incidents.failure('redis', error);
+			incidents.tick();
+			advance(2000);
+		}
+		incidents.recovered('redis');
+		expect(posts.map((post) => post.event)).toEqual(['incident.started', 'incident.recovered']);
+		expect(posts[0]).toMatchObject({ severity: 'CRITICAL', title: '🔴 Redis unavailable: connect ECONNREFUSED 127.0.0.1:6390', data: { dependency: 'redis', failures: 16 } });
+		expect(posts[1]).toMatchObject({ severity: 'INFO', title: '✅ Redis recovered after 10 min (300 failures)', data: { failures: 300, durationMs: 600_000 } });
+		expect(incidents.snapshot()).toEqual([]);
+	});
+
+	it('reminds at most every repeat interval with the running count', () => {
+		const { incidents, posts, advance } = setup(1000, 60_000);
+		for (let t = 0; t <= 150_000; t += 500) {
+			incidents.failure('database', new Error('connection terminated'));
+			incidents.tick();
+			advance(500);
+		}
+		expect(posts.map((post) => post.event)).toEqual(['incident.started', 'incident.ongoing', 'incident.ongoing']);
+		expect(posts[1]!.title).toBe('🔴 Statistics database still unavailable after 1 min 1 s (123 failures)');
+		expect(posts[2]!.data).toMatchObject({ failures: 243 });
+	});
+
+	it('a blip is silent: recovered within the grace, or failures that stop without a recovery signal', () => {
+		const { incidents, posts, advance } = setup(5000);
+		incidents.failure('redis', new Error('ECONNRESET'));
+		advance(3000);
+		incidents.failure('redis', new Error('ECONNRESET'));
+		incidents.recovered('redis');
+		advance(10_000);
+		incidents.tick();
+		incidents.failure('redis', new Error('ECONNRESET'));
+		advance(6000);
+		incidents.tick();
+		expect(incidents.isFailing('redis')).toBe(false);
+		incidents.failure('redis', new Error('ECONNRESET'));
+		advance(4000);
+		incidents.tick();
+		expect(posts).toEqual([]);
+		expect(incidents.snapshot()).toMatchObject([{ dependency: 'redis', state: 'pending', failures: 1 }]);
+	});
+
+	it('keeps dependencies apart and labels report channels', () => {
+		const { incidents, posts, advance } = setup(0, 0);
+		incidents.failure('report-channel:logs', 'Missing Access');
+		incidents.failure('redis', new Error('x'));
+		advance(60_000);
+		incidents.tick();
+		incidents.recovered('report-channel:logs');
+		expect(posts.map((post) => post.title)).toEqual(['🔴 Report channel "logs" unavailable: Missing Access', '🔴 Redis unavailable: x', '✅ Report channel "logs" recovered after 1 min (1 failure)']);
+		expect(incidents.isFailing('redis')).toBe(true);
+	});
+});
