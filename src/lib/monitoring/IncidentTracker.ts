@@ -23,6 +23,12 @@ export interface IncidentTrackerOptions {
 	graceMs: number;
 	/** ALERT_REPEAT_MINUTES in ms: an open incident is reminded at most this often; 0 = never. */
 	repeatMs: number;
+	/**
+	 * A pending failure with no further failure for this long went away by itself (no recovery
+	 * signal needed). Longer than the grace, because clients retry with backoff (ioredis: 1, 2, 4, 8 … s).
+	 * Default max(graceMs, 60 s).
+	 */
+	quietMs?: number;
 	now?: () => number;
 	/** How often grace and reminders are checked. Default min(graceMs, 1 s), at least 100 ms. */
 	tickMs?: number;
@@ -55,8 +61,8 @@ interface Incident {
  * A dependency outage is ONE incident, whoever notices it and however often:
  * - `failure(dep, error)` from every place that sees the dependency fail (connection error events,
  *   log lines of plugins and clients, failed flushes) only counts while an incident is open;
- * - after `graceMs` of failing without recovery, one CRITICAL post says it started; a failure that
- *   stops (no failure for a whole grace) or recovers within the grace was a blip: nothing is posted;
+ * - after `graceMs` of failing (at least twice) without recovery, one CRITICAL post says it started;
+ *   a failure that recovers within the grace, or stops (no failure for `quietMs`), was a blip: nothing is posted;
  * - while it lasts, one reminder at most every `repeatMs`, with the running count of failures;
  * - `recovered(dep)` from whoever sees it work again posts one INFO with the duration and count.
  *
@@ -68,6 +74,7 @@ export class IncidentTracker implements Service {
 	private readonly report: IncidentTrackerOptions['report'];
 	private readonly graceMs: number;
 	private readonly repeatMs: number;
+	private readonly quietMs: number;
 	private readonly now: () => number;
 	private readonly tickMs: number;
 	private readonly log: IncidentTrackerOptions['log'];
@@ -78,6 +85,7 @@ export class IncidentTracker implements Service {
 		this.report = options.report;
 		this.graceMs = Math.max(0, options.graceMs);
 		this.repeatMs = Math.max(0, options.repeatMs);
+		this.quietMs = options.quietMs ?? Math.max(this.graceMs, 60_000);
 		this.now = options.now ?? Date.now;
 		this.tickMs = options.tickMs ?? Math.max(100, Math.min(this.graceMs || 1000, 1000));
 		this.log = options.log;
@@ -89,7 +97,7 @@ export class IncidentTracker implements Service {
 			const now = this.now();
 			const message = describe(error);
 			let incident = this.incidents.get(dependency);
-			if (incident && incident.state === 'pending' && now - incident.lastFailureAt > this.graceMs) {
+			if (incident && incident.state === 'pending' && now - incident.lastFailureAt > this.quietMs) {
 				// The previous failure stopped long ago without a recovery signal: that was a blip, this is a new start.
 				this.incidents.delete(dependency);
 				incident = undefined;
@@ -120,7 +128,7 @@ export class IncidentTracker implements Service {
 			this.report({
 				event: 'incident.recovered',
 				severity: 'INFO',
-				title: `✅ ${label} recovered after ${duration(now - incident.since)} (${incident.failures} failure${incident.failures === 1 ? '' : 's'})`,
+				title: `${label} recovered after ${duration(now - incident.since)} (${incident.failures} failure${incident.failures === 1 ? '' : 's'})`,
 				data: { dependency, since: iso(incident.since), recoveredAt: iso(now), durationMs: now - incident.since, failures: incident.failures, reminders: incident.reminders, lastError: incident.lastError }
 			});
 		} catch {
@@ -148,8 +156,8 @@ export class IncidentTracker implements Service {
 	/** Opens incidents whose grace is over and sends due reminders (the timer calls it; public for tests). */
 	public tick(now = this.now()): void {
 		for (const [dependency, incident] of this.incidents) {
-			if (incident.state === 'pending' && now - incident.lastFailureAt > this.graceMs) {
-				// No failure for a whole grace and no recovery signal: it went away by itself.
+			if (incident.state === 'pending' && now - incident.lastFailureAt > this.quietMs) {
+				// No failure for a long while and no recovery signal: it went away by itself.
 				this.incidents.delete(dependency);
 				continue;
 			}
@@ -171,14 +179,15 @@ export class IncidentTracker implements Service {
 	private step(dependency: DependencyKey, incident: Incident, now: number): void {
 		const label = dependencyLabel(dependency);
 		if (incident.state === 'pending') {
-			if (now - incident.since < this.graceMs) return;
+			// One failure is not an outage (a straggling line after a recovery, a single timeout): it takes a retry failing too.
+			if (now - incident.since < this.graceMs || incident.failures < 2) return;
 			incident.state = 'open';
 			incident.lastPostAt = now;
 			this.log?.warn(`${label} is failing since ${iso(incident.since)} (${incident.failures} failures): ${incident.lastError}`);
 			this.report({
 				event: 'incident.started',
 				severity: 'CRITICAL',
-				title: `🔴 ${label} unavailable: ${incident.lastError || 'failing'}`,
+				title: `${label} unavailable: ${incident.lastError || 'failing'}`,
 				data: {
 					dependency,
 					since: iso(incident.since),
@@ -195,7 +204,7 @@ export class IncidentTracker implements Service {
 			this.report({
 				event: 'incident.ongoing',
 				severity: 'CRITICAL',
-				title: `🔴 ${label} still unavailable after ${duration(now - incident.since)} (${incident.failures} failures)`,
+				title: `${label} still unavailable after ${duration(now - incident.since)} (${incident.failures} failures)`,
 				data: { dependency, since: iso(incident.since), durationMs: now - incident.since, failures: incident.failures, lastError: incident.lastError, lastFailureAt: iso(incident.lastFailureAt) }
 			});
 		}

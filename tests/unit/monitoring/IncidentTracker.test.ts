@@ -20,8 +20,8 @@ describe('IncidentTracker', () => {
 		}
 		incidents.recovered('redis');
 		expect(posts.map((post) => post.event)).toEqual(['incident.started', 'incident.recovered']);
-		expect(posts[0]).toMatchObject({ severity: 'CRITICAL', title: '🔴 Redis unavailable: connect ECONNREFUSED 127.0.0.1:6390', data: { dependency: 'redis', failures: 16 } });
-		expect(posts[1]).toMatchObject({ severity: 'INFO', title: '✅ Redis recovered after 10 min (300 failures)', data: { failures: 300, durationMs: 600_000 } });
+		expect(posts[0]).toMatchObject({ severity: 'CRITICAL', title: 'Redis unavailable: connect ECONNREFUSED 127.0.0.1:6390', data: { dependency: 'redis', failures: 16 } });
+		expect(posts[1]).toMatchObject({ severity: 'INFO', title: 'Redis recovered after 10 min (300 failures)', data: { failures: 300, durationMs: 600_000 } });
 		expect(incidents.snapshot()).toEqual([]);
 	});
 
@@ -33,8 +33,19 @@ describe('IncidentTracker', () => {
 			advance(500);
 		}
 		expect(posts.map((post) => post.event)).toEqual(['incident.started', 'incident.ongoing', 'incident.ongoing']);
-		expect(posts[1]!.title).toBe('🔴 Statistics database still unavailable after 1 min 1 s (123 failures)');
+		expect(posts[1]!.title).toBe('Statistics database still unavailable after 1 min 1 s (123 failures)');
 		expect(posts[2]!.data).toMatchObject({ failures: 243 });
+	});
+
+	it('backoff retries (1, 2, 4, 8 s apart) still make one incident', () => {
+		const { incidents, posts, advance } = setup(2000);
+		for (const gap of [0, 1000, 2000, 4000, 8000]) {
+			advance(gap);
+			incidents.failure('redis', new Error('connect ECONNREFUSED'));
+			incidents.tick();
+		}
+		incidents.recovered('redis');
+		expect(posts.map((post) => post.title)).toEqual(['Redis unavailable: connect ECONNREFUSED', 'Redis recovered after 15 s (5 failures)']);
 	});
 
 	it('a blip is silent: recovered within the grace, or failures that stop without a recovery signal', () => {
@@ -48,6 +59,10 @@ describe('IncidentTracker', () => {
 		incidents.failure('redis', new Error('ECONNRESET'));
 		advance(6000);
 		incidents.tick();
+		// One failure, even past the grace, is not an outage; quiet for a minute, it is forgotten.
+		expect(posts).toEqual([]);
+		advance(55_000);
+		incidents.tick();
 		expect(incidents.isFailing('redis')).toBe(false);
 		incidents.failure('redis', new Error('ECONNRESET'));
 		advance(4000);
@@ -58,12 +73,14 @@ describe('IncidentTracker', () => {
 
 	it('keeps dependencies apart and labels report channels', () => {
 		const { incidents, posts, advance } = setup(0, 0);
-		incidents.failure('report-channel:logs', 'Missing Access');
-		incidents.failure('redis', new Error('x'));
+		for (let i = 0; i < 2; i++) {
+			incidents.failure('report-channel:logs', 'Missing Access');
+			incidents.failure('redis', new Error('x'));
+		}
 		advance(60_000);
 		incidents.tick();
 		incidents.recovered('report-channel:logs');
-		expect(posts.map((post) => post.title)).toEqual(['🔴 Report channel "logs" unavailable: Missing Access', '🔴 Redis unavailable: x', '✅ Report channel "logs" recovered after 1 min (1 failure)']);
+		expect(posts.map((post) => post.title)).toEqual(['Report channel "logs" unavailable: Missing Access', 'Redis unavailable: x', 'Report channel "logs" recovered after 1 min (2 failures)']);
 		expect(incidents.isFailing('redis')).toBe(true);
 	});
 });
