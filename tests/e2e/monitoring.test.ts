@@ -138,12 +138,13 @@ describe('monitoring through the real bot', () => {
 		expect(alert.text).toMatch(/event.loop/i);
 	});
 
-	it('a failing command shows up in the command analyzer report with its error type', async () => {
-		// A non-owner running an owner-only command is a real failure outcome (denied by the precondition).
+	it("a denied command shows up in the command analyzer report as the user's mistake, by identifier", async () => {
+		// A non-owner running an owner-only command: answered, counted under OwnerOnly, not a failure.
 		const guild = stack.sandbox.state.guilds.get(guildId)!;
 		const stranger = [...guild.members.keys()].find((id) => id !== OWNER_ID && id !== stack.sandbox.botUser.id)!;
 		await stack.sandbox.interact({ guildId, channelId, userId: stranger, command: 'nexus', subcommand: 'health' }).waitForResponse(undefined, 15_000);
 		const report = await waitForEvent('performance', (e) => e.event.startsWith('commands') && e.text.includes('OwnerOnly'), 30_000);
 		expect(report.text).toMatch(/nexus health/);
+		expect(report.text).toMatch(/user mistake/);
 	});
 });
