@@ -1,4 +1,5 @@
 import { container } from '@sapphire/framework';
+import { REST } from 'discord.js';
 import { dirname, resolve } from 'node:path';
 import '@sapphire/plugin-subcommands/register';
 import type { Config } from '#root/config.js';
@@ -13,6 +14,7 @@ import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
 import { shardSample } from '#lib/fleet/shardSample.js';
+import { waitForDiscord } from '#lib/discord/waitForDiscord.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
@@ -49,8 +51,9 @@ export async function boot(config: Config): Promise<void> {
 	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
 	if (servesApi) await import('@sapphire/plugin-api/register');
 	const client = new NexusClient(config, logger);
-	// The reporter may replay its spool before login finishes: give the REST client its token now.
-	client.rest.setToken(config.DISCORD_TOKEN);
+	// The reporter has a REST client of its own: discord.js clears its client's token on a failed
+	// login and on destroy(), and the reporter must send (and replay its spool) before, during and after.
+	const reporterRest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
 	const services = new ServiceRegistry();
 	container.services = services;
 	container.commandOutcomes = new CommandOutcomes();
@@ -74,7 +77,7 @@ export async function boot(config: Config): Promise<void> {
 
 	container.reporter = services.add(
 		new Reporter({
-			rest: client.rest,
+			rest: reporterRest,
 			channels: config.reportChannels,
 			flushIntervalMs: config.REPORT_FLUSH_INTERVAL_MS,
 			analyticsIntervalMs: config.REPORT_ANALYTICS_INTERVAL_MS,
@@ -115,6 +118,7 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 	attachToRest(client.rest, container.monitor.rest);
+	attachToRest(reporterRest, container.monitor.rest);
 	// error/fatal lines count towards the error-rate monitor.
 	logger.addSink((level, message) => {
 		if (level >= 50) container.monitor.recordError('log', message.slice(0, 200));
@@ -216,10 +220,12 @@ export async function boot(config: Config): Promise<void> {
 	}
 
 	await services.startAll();
-	await loginWithRetry(client, config.DISCORD_TOKEN, logger, () => shutdown.inProgress);
+	const stopped = () => shutdown.inProgress;
+	if (!(await waitForDiscord({ apiUrl: config.DISCORD_API_URL, token: config.DISCORD_TOKEN, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, stopped }))) return;
+	await loginWithRetry(client, config.DISCORD_TOKEN, logger, stopped);
 }
 
-/** Discord unreachable at start is not fatal: retry with capped backoff until it answers or we stop. */
+/** Discord answered the probe; a blip before login is retried (NexusClient makes a repeated login safe). */
 async function loginWithRetry(client: NexusClient, token: string, logger: NexusLogger, stopped: () => boolean) {
 	for (let attempt = 0; !stopped(); attempt++) {
 		try {
