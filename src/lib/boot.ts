@@ -14,6 +14,7 @@ import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
 import { shardSample } from '#lib/fleet/shardSample.js';
+import { GuildDeletionGuard } from '#lib/stats/GuildDeletionGuard.js';
 import { waitForDiscord } from '#lib/discord/waitForDiscord.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
@@ -136,6 +137,9 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 
+	// Guilds the bot is in again (any READY/GUILD_CREATE) keep their data: see the capture listeners.
+	container.guildDeletions = new GuildDeletionGuard(store);
+
 	// /guildstats rendering. Charts draw in worker threads (CHART_WORKERS): drawn here, a cold render
 	// blocks the event loop for 15-45 ms (bench/render). The cache key holds the guild's data version.
 	container.charts = services.add(
@@ -246,6 +250,7 @@ declare module '@sapphire/pieces' {
 		services: ServiceRegistry;
 		scheduler: SchedulerService;
 		stats: StatsService;
+		guildDeletions: GuildDeletionGuard;
 		reporter: Reporter;
 		charts: ChartRenderer;
 		imageCache: ImageCache;

@@ -391,7 +391,7 @@ export class StatsService implements Service {
 	}
 
 	/** Retention (a fleet-wide task may call this: it is idempotent). */
-	public async prune(options: { hourlyDays: number; dailyDays: number }): Promise<PruneResult> {
+	public async prune(options: { hourlyDays: number; dailyDays: number; stillIn?: (guildId: string) => Promise<boolean> }): Promise<PruneResult> {
 		const result = await this.store.prune({ ...options, now: this.now() });
 		for (const guildId of result.guildsPurged) {
 			this.privacy.forgetGuild(guildId);
