@@ -194,6 +194,15 @@ export class StatsService implements Service {
 		);
 	}
 
+	/** A guild's GUILD_CREATE (start-up, re-identify, available again) or capture re-enabled there: open sessions follow its voice states. */
+	public reconcileVoiceStates(guildId: string, states: readonly SeedVoiceState[], at: number = this.now()): void {
+		this.voice.reconcileGuild(
+			guildId,
+			states.filter((state) => !this.privacy.isOptedOut(state.userId)),
+			at
+		);
+	}
+
 	public recordMemberJoin(event: WithOptionalTime<MemberEvent>): void {
 		if (this.privacy.isGuildDisabled(event.guildId) || this.privacy.isOptedOut(event.userId)) return;
 		this.aggregator.recordMemberJoin(this.timed(event));
