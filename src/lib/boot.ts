@@ -15,6 +15,7 @@ import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
 import { shardSample } from '#lib/fleet/shardSample.js';
 import { GuildDeletionGuard } from '#lib/stats/GuildDeletionGuard.js';
+import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
 import { waitForDiscord } from '#lib/discord/waitForDiscord.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
@@ -133,7 +134,11 @@ export async function boot(config: Config): Promise<void> {
 			voiceMinSeconds: config.VOICE_MIN_SESSION_SECONDS,
 			// A local timer, not a BullMQ task: each process must flush its OWN memory (a shared repeatable runs on one process only).
 			flushIntervalMs: config.STATS_ENABLED ? config.STATS_FLUSH_INTERVAL_MS : undefined,
-			onError: (error) => logger.error('Statistics flush failed (deltas kept, will retry):', error)
+			onError: (error) => logger.error('Statistics flush failed (deltas kept, will retry):', error),
+			voiceStatesOf: (guildId) => {
+				const guild = client.guilds.cache.get(guildId);
+				return guild ? voiceStatesOf(guild) : [];
+			}
 		})
 	);
 

@@ -42,6 +42,8 @@ export interface StatsServiceOptions {
 	privacyRefreshMs?: number;
 	/** Called with errors of timer-driven flushes (they are also counted in metrics()). */
 	onError?: (error: unknown) => void;
+	/** Who is in voice in a guild now (the gateway's cache): capture resumed there counts them from then. */
+	voiceStatesOf?: (guildId: string) => readonly SeedVoiceState[];
 }
 
 /** Capture events take `at` (epoch ms, e.g. message.createdTimestamp); it defaults to the service clock. */
@@ -105,6 +107,7 @@ export class StatsService implements Service {
 	private readonly flushIntervalMs: number | undefined;
 	private readonly privacyRefreshMs: number;
 	private readonly onError: ((error: unknown) => void) | undefined;
+	private readonly voiceStatesOf: (guildId: string) => readonly SeedVoiceState[];
 	private readonly versions = new Map<string, number>();
 	private readonly listeners = new Set<(info: FlushInfo) => void>();
 	private flushChain: Promise<unknown> = Promise.resolve();
@@ -119,6 +122,7 @@ export class StatsService implements Service {
 		this.flushIntervalMs = options.flushIntervalMs;
 		this.privacyRefreshMs = options.privacyRefreshMs ?? 60_000;
 		this.onError = options.onError;
+		this.voiceStatesOf = options.voiceStatesOf ?? (() => []);
 		this.privacy = new PrivacyRegistry(options.store);
 		this.voice = new VoiceSessionTracker({
 			minSessionSeconds: options.voiceMinSeconds,
@@ -359,12 +363,15 @@ export class StatsService implements Service {
 
 	public async unignoreChannel(guildId: string, channelId: string): Promise<void> {
 		await this.privacy.setChannelIgnored(guildId, channelId, null, this.now());
+		// Members already sitting in the channel count from now, not from their next voice event.
+		this.reconcileVoiceStates(guildId, this.voiceStatesOf(guildId));
 	}
 
 	/** Enables/disables capture for a guild (stored data is kept; purgeGuild deletes it). */
 	public async setGuildEnabled(guildId: string, enabled: boolean): Promise<void> {
 		await this.privacy.setGuildDisabled(guildId, !enabled, this.now());
 		if (!enabled) this.voice.closeGuild(guildId, this.now());
+		else this.reconcileVoiceStates(guildId, this.voiceStatesOf(guildId));
 	}
 
 	public isGuildEnabled(guildId: string): boolean {
