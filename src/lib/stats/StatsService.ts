@@ -382,7 +382,14 @@ export class StatsService implements Service {
 	public async purgeGuild(guildId: string): Promise<void> {
 		this.aggregator.dropGuild(guildId);
 		this.voice.dropGuild(guildId);
-		await this.store.purgeGuild(guildId);
+		// A flush in flight holds deltas of this guild drained before the purge: delete after it
+		// commits (queued on the flush chain), and drop whatever reached memory meanwhile.
+		const purge = this.flushChain.then(async () => {
+			this.aggregator.dropGuild(guildId);
+			await this.store.purgeGuild(guildId);
+		});
+		this.flushChain = purge.catch(() => undefined);
+		await purge;
 		this.bump(guildId);
 	}
 
