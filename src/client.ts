@@ -1,8 +1,8 @@
-import { ApplicationCommandRegistries, container, LogLevel, RegisterBehavior, SapphireClient } from '@sapphire/framework';
+import { ApplicationCommandRegistries, container, Events, LogLevel, PluginHook, RegisterBehavior, SapphireClient } from '@sapphire/framework';
 import '@sapphire/plugin-scheduled-tasks/register';
 // Types only (ClientOptions.api); the plugin itself is registered by boot.ts when API_PORT is set.
 import type {} from '@sapphire/plugin-api';
-import { GatewayIntentBits, Options, Partials } from 'discord.js';
+import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '#root/config.js';
 import type { NexusLogger } from '#lib/logging/NexusLogger.js';
@@ -68,6 +68,22 @@ export class NexusClient extends SapphireClient {
 		// One PUT per start instead of a diff-and-PATCH per command.
 		ApplicationCommandRegistries.setDefaultBehaviorWhenNotIdentical(RegisterBehavior.BulkOverwrite);
 		container.config = config;
+	}
+
+	/**
+	 * Sapphire's login runs the plugins' pre-login hooks and loads every store; repeated after a
+	 * failed attempt, every piece would be registered twice (ready handled twice, commands
+	 * registered with duplicate names, the one-shot core ready listener throwing). Once the pieces
+	 * are loaded, a further attempt only connects (discord.js) and runs the post-login hooks.
+	 */
+	public override async login(token?: string): Promise<string> {
+		if (this.stores.get('listeners').size === 0) return super.login(token);
+		const result = await Client.prototype.login.call(this, token);
+		for (const plugin of SapphireClient.plugins.values(PluginHook.PostLogin)) {
+			await plugin.hook.call(this, this.options);
+			this.emit(Events.PluginLoaded, plugin.type, plugin.name);
+		}
+		return result;
 	}
 }
 

@@ -1,4 +1,5 @@
 import { container } from '@sapphire/framework';
+import { REST } from 'discord.js';
 import { dirname, resolve } from 'node:path';
 import '@sapphire/plugin-subcommands/register';
 import type { Config } from '#root/config.js';
@@ -13,6 +14,9 @@ import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
 import { shardSample } from '#lib/fleet/shardSample.js';
+import { GuildDeletionGuard } from '#lib/stats/GuildDeletionGuard.js';
+import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
+import { waitForDiscord } from '#lib/discord/waitForDiscord.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
@@ -52,8 +56,9 @@ export async function boot(config: Config): Promise<void> {
 	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
 	if (servesApi) await import('@sapphire/plugin-api/register');
 	const client = new NexusClient(config, logger);
-	// The reporter may replay its spool before login finishes: give the REST client its token now.
-	client.rest.setToken(config.DISCORD_TOKEN);
+	// The reporter has a REST client of its own: discord.js clears its client's token on a failed
+	// login and on destroy(), and the reporter must send (and replay its spool) before, during and after.
+	const reporterRest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
 	const services = new ServiceRegistry();
 	container.services = services;
 	container.commandOutcomes = new CommandOutcomes();
@@ -77,7 +82,7 @@ export async function boot(config: Config): Promise<void> {
 
 	container.reporter = services.add(
 		new Reporter({
-			rest: client.rest,
+			rest: reporterRest,
 			channels: config.reportChannels,
 			flushIntervalMs: config.REPORT_FLUSH_INTERVAL_MS,
 			analyticsIntervalMs: config.REPORT_ANALYTICS_INTERVAL_MS,
@@ -137,6 +142,7 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 	attachToRest(client.rest, container.monitor.rest);
+	attachToRest(reporterRest, container.monitor.rest);
 
 	// Start order = dependency order; stop runs in reverse (scheduler first, then stats flushes, ...).
 	const store = await StatsStore.open({ ...databaseTarget(config.DATABASE_URL), sqlitePath: config.SQLITE_PATH });
@@ -150,9 +156,16 @@ export async function boot(config: Config): Promise<void> {
 			onError: (error) => {
 				container.incidents.failure('database', error);
 				logger.warn(`Statistics flush failed (deltas kept, will retry): ${(error as Error)?.message ?? String(error)}`);
+			},
+			voiceStatesOf: (guildId) => {
+				const guild = client.guilds.cache.get(guildId);
+				return guild ? voiceStatesOf(guild) : [];
 			}
 		})
 	);
+
+	// Guilds the bot is in again (any READY/GUILD_CREATE) keep their data: see the capture listeners.
+	container.guildDeletions = new GuildDeletionGuard(store);
 
 	// /guildstats rendering. Charts draw in worker threads (CHART_WORKERS): drawn here, a cold render
 	// blocks the event loop for 15-45 ms (bench/render). The cache key holds the guild's data version.
@@ -242,10 +255,12 @@ export async function boot(config: Config): Promise<void> {
 	}
 
 	await services.startAll();
-	await loginWithRetry(client, config.DISCORD_TOKEN, logger, () => shutdown.inProgress);
+	const stopped = () => shutdown.inProgress;
+	if (!(await waitForDiscord({ apiUrl: config.DISCORD_API_URL, token: config.DISCORD_TOKEN, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, stopped }))) return;
+	await loginWithRetry(client, config.DISCORD_TOKEN, logger, stopped);
 }
 
-/** Discord unreachable at start is not fatal: retry with capped backoff until it answers or we stop. */
+/** Discord answered the probe; a blip before login is retried (NexusClient makes a repeated login safe). */
 async function loginWithRetry(client: NexusClient, token: string, logger: NexusLogger, stopped: () => boolean) {
 	for (let attempt = 0; !stopped(); attempt++) {
 		try {
@@ -266,6 +281,7 @@ declare module '@sapphire/pieces' {
 		services: ServiceRegistry;
 		scheduler: SchedulerService;
 		stats: StatsService;
+		guildDeletions: GuildDeletionGuard;
 		reporter: Reporter;
 		/** Dependency outages as incidents: `failure('redis', error)` / `recovered('redis')`. */
 		incidents: IncidentTracker;

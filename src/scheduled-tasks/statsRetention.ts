@@ -1,5 +1,6 @@
 import { container } from '@sapphire/framework';
 import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { botIsInGuild } from '#lib/discord/botIsInGuild.js';
 import { runRetention } from '#lib/stats/runRetention.js';
 
 /** 03:30 UTC daily, once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
@@ -14,8 +15,8 @@ export class StatsRetentionTask extends ScheduledTask {
 	}
 
 	public override async run() {
-		const { config, stats, reporter } = this.container;
-		await runRetention({ stats, reporter, hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS });
+		const { config, stats, reporter, client } = this.container;
+		await runRetention({ stats, reporter, hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, stillIn: botIsInGuild(client) });
 	}
 }
 

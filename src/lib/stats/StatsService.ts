@@ -42,6 +42,8 @@ export interface StatsServiceOptions {
 	privacyRefreshMs?: number;
 	/** Called with errors of timer-driven flushes (they are also counted in metrics()). */
 	onError?: (error: unknown) => void;
+	/** Who is in voice in a guild now (the gateway's cache): capture resumed there counts them from then. */
+	voiceStatesOf?: (guildId: string) => readonly SeedVoiceState[];
 }
 
 /** Capture events take `at` (epoch ms, e.g. message.createdTimestamp); it defaults to the service clock. */
@@ -105,6 +107,7 @@ export class StatsService implements Service {
 	private readonly flushIntervalMs: number | undefined;
 	private readonly privacyRefreshMs: number;
 	private readonly onError: ((error: unknown) => void) | undefined;
+	private readonly voiceStatesOf: (guildId: string) => readonly SeedVoiceState[];
 	private readonly versions = new Map<string, number>();
 	private readonly listeners = new Set<(info: FlushInfo) => void>();
 	private flushChain: Promise<unknown> = Promise.resolve();
@@ -119,6 +122,7 @@ export class StatsService implements Service {
 		this.flushIntervalMs = options.flushIntervalMs;
 		this.privacyRefreshMs = options.privacyRefreshMs ?? 60_000;
 		this.onError = options.onError;
+		this.voiceStatesOf = options.voiceStatesOf ?? (() => []);
 		this.privacy = new PrivacyRegistry(options.store);
 		this.voice = new VoiceSessionTracker({
 			minSessionSeconds: options.voiceMinSeconds,
@@ -188,6 +192,15 @@ export class StatsService implements Service {
 	/** At startup / GUILD_CREATE: members already in voice (counted from `at`, default now). */
 	public seedVoiceStates(guildId: string, states: readonly SeedVoiceState[], at: number = this.now()): void {
 		this.voice.seedFromVoiceStates(
+			guildId,
+			states.filter((state) => !this.privacy.isOptedOut(state.userId)),
+			at
+		);
+	}
+
+	/** A guild's GUILD_CREATE (start-up, re-identify, available again) or capture re-enabled there: open sessions follow its voice states. */
+	public reconcileVoiceStates(guildId: string, states: readonly SeedVoiceState[], at: number = this.now()): void {
+		this.voice.reconcileGuild(
 			guildId,
 			states.filter((state) => !this.privacy.isOptedOut(state.userId)),
 			at
@@ -350,12 +363,15 @@ export class StatsService implements Service {
 
 	public async unignoreChannel(guildId: string, channelId: string): Promise<void> {
 		await this.privacy.setChannelIgnored(guildId, channelId, null, this.now());
+		// Members already sitting in the channel count from now, not from their next voice event.
+		this.reconcileVoiceStates(guildId, this.voiceStatesOf(guildId));
 	}
 
 	/** Enables/disables capture for a guild (stored data is kept; purgeGuild deletes it). */
 	public async setGuildEnabled(guildId: string, enabled: boolean): Promise<void> {
 		await this.privacy.setGuildDisabled(guildId, !enabled, this.now());
 		if (!enabled) this.voice.closeGuild(guildId, this.now());
+		else this.reconcileVoiceStates(guildId, this.voiceStatesOf(guildId));
 	}
 
 	public isGuildEnabled(guildId: string): boolean {
@@ -366,7 +382,14 @@ export class StatsService implements Service {
 	public async purgeGuild(guildId: string): Promise<void> {
 		this.aggregator.dropGuild(guildId);
 		this.voice.dropGuild(guildId);
-		await this.store.purgeGuild(guildId);
+		// A flush in flight holds deltas of this guild drained before the purge: delete after it
+		// commits (queued on the flush chain), and drop whatever reached memory meanwhile.
+		const purge = this.flushChain.then(async () => {
+			this.aggregator.dropGuild(guildId);
+			await this.store.purgeGuild(guildId);
+		});
+		this.flushChain = purge.catch(() => undefined);
+		await purge;
 		this.bump(guildId);
 	}
 
@@ -391,7 +414,7 @@ export class StatsService implements Service {
 	}
 
 	/** Retention (a fleet-wide task may call this: it is idempotent). */
-	public async prune(options: { hourlyDays: number; dailyDays: number }): Promise<PruneResult> {
+	public async prune(options: { hourlyDays: number; dailyDays: number; stillIn?: (guildId: string) => Promise<boolean> }): Promise<PruneResult> {
 		const result = await this.store.prune({ ...options, now: this.now() });
 		for (const guildId of result.guildsPurged) {
 			this.privacy.forgetGuild(guildId);

@@ -33,6 +33,14 @@ import { DAY_MS, dayOf, dayOfHour, formatUtcDay, parseUtcDay } from './timeBucke
 
 export type StatsStoreOptions = StatsDatabaseOptions;
 
+/** What retention prunes; `stillIn` (is the bot in this guild, fleet-wide?) guards due guild deletions. */
+export interface PruneOptions {
+	hourlyDays: number;
+	dailyDays: number;
+	now?: number;
+	stillIn?: (guildId: string) => Promise<boolean>;
+}
+
 export interface ApplyResult {
 	/** Delta rows handed in. */
 	deltaRows: number;
@@ -487,6 +495,12 @@ export class StatsStore {
 		await sql`delete from ${sql.table(TABLES.guildDeletions)} where guild_id = ${guildId}`.execute(this.db);
 	}
 
+	/** Guilds whose data is scheduled for deletion (few: only guilds the bot left within the grace period). */
+	public async pendingGuildDeletions(): Promise<string[]> {
+		const { rows } = await sql<{ guild_id: string }>`select guild_id from ${sql.table(TABLES.guildDeletions)}`.execute(this.db);
+		return rows.map((row) => row.guild_id);
+	}
+
 	/*
 	 * Guild settings.
 	 */
@@ -552,9 +566,11 @@ export class StatsStore {
 	 * Applies retention. Daily rows are written together with hourly rows at flush time (the
 	 * rollup happens on write), so the hourly rows past `hourlyDays` are already summed in the daily
 	 * tables and are simply deleted; daily rows past `dailyDays` are deleted; guilds whose deletion
-	 * date passed are purged. Cut-offs are whole UTC days. Idempotent.
+	 * date passed are purged, unless `stillIn` says the bot is in the guild again (then the deletion
+	 * is cancelled) or cannot tell (rejects: the guild waits for the next run). Cut-offs are whole
+	 * UTC days. Idempotent.
 	 */
-	public async prune(options: { hourlyDays: number; dailyDays: number; now?: number }): Promise<PruneResult> {
+	public async prune(options: PruneOptions): Promise<PruneResult> {
 		const now = options.now ?? Date.now();
 		const today = dayOf(now);
 		const hourlyFloor = (today - options.hourlyDays) * 24;
@@ -579,8 +595,21 @@ export class StatsStore {
 			await sql`insert into ${sql.table(TABLES.meta)} (key, value) values (${META_FLOOR}, ${String(floor)}) on conflict (key) do update set value = excluded.value`.execute(trx);
 		});
 		const due = await sql<{ guild_id: string }>`select guild_id from ${sql.table(TABLES.guildDeletions)} where delete_at <= ${now}`.execute(this.db);
-		for (const row of due.rows) await this.purgeGuild(row.guild_id, { settings: true });
-		return { hourlyRows, dailyRows, guildsPurged: due.rows.map((row) => row.guild_id) };
+		const guildsPurged: string[] = [];
+		for (const { guild_id: guildId } of due.rows) {
+			if (options.stillIn) {
+				// The bot is in the guild again (a missed cancellation): keep it. Unknown (Discord unreachable): next run.
+				const present = await options.stillIn(guildId).catch(() => undefined);
+				if (present === undefined) continue;
+				if (present) {
+					await this.cancelGuildDeletion(guildId);
+					continue;
+				}
+			}
+			await this.purgeGuild(guildId, { settings: true });
+			guildsPurged.push(guildId);
+		}
+		return { hourlyRows, dailyRows, guildsPurged };
 	}
 
 	/*

@@ -46,6 +46,8 @@ interface Session {
 	countPending: boolean;
 	/** Segments held until the session qualifies (dropped if it never does). */
 	pending: VoiceSegment[];
+	/** Epoch seconds when the gateway connection carrying this guild was lost; null while connected. */
+	suspendedSec: number | null;
 }
 
 const SEP = '\u0001';
@@ -74,6 +76,13 @@ const SEP = '\u0001';
  *   missed the start of) is treated like a seeded session from that moment.
  * - Sessions in untracked channels (ignored, disabled guild) do not exist: moving into one ends
  *   the session, moving out of one starts a new session.
+ * - Reconnects: `suspendGuilds(ids, at)` (the connection carrying them was lost) stops crediting
+ *   their sessions past `at`. A resume replays the missed events and `resumeGuilds` lifts the
+ *   suspension (the member stayed: the gap counts). After a re-identify the missed events are gone
+ *   for good and each guild's fresh GUILD_CREATE goes to `reconcileGuild`: a session whose member
+ *   is no longer in voice ends at the disconnect time; one whose member is in the same channel
+ *   and state continues (the gap counts); one whose member is elsewhere now continues from now in
+ *   the new channel (the gap is not credited); members in voice without a session are seeded.
  * Memory: one entry per member currently in voice; removed on leave.
  */
 export class VoiceSessionTracker {
@@ -104,12 +113,18 @@ export class VoiceSessionTracker {
 			this.open(guildId, userId, target, now, continued);
 			return;
 		}
+		// An event for the session: the connection is back (a resume replays in order).
+		session.suspendedSec = null;
 		this.endSegment(session, now);
 		if (!target) {
 			this.finish(session, now);
 			this.sessions.delete(key);
 			return;
 		}
+		this.applyState(session, target);
+	}
+
+	private applyState(session: Session, target: VoiceStateSnapshot): void {
 		session.channelId = target.channelId!;
 		session.parentId = target.parentId ?? null;
 		session.muted = target.muted;
@@ -128,11 +143,55 @@ export class VoiceSessionTracker {
 		}
 	}
 
-	/** Credits elapsed time of open sessions up to `at` (call before each flush). */
+	/**
+	 * Matches the open sessions of a guild with the voice states of a GUILD_CREATE (start-up, after a
+	 * re-identify, available again, statistics re-enabled, channel un-ignored): see the class comment.
+	 */
+	public reconcileGuild(guildId: string, states: readonly SeedVoiceState[], at: number): void {
+		const now = Math.floor(at / 1000);
+		const current = new Map<string, SeedVoiceState>();
+		for (const state of states) {
+			if (state.channelId && this.trackable(guildId, state.channelId, state.parentId)) current.set(state.userId, state);
+		}
+		for (const [key, session] of this.sessions) {
+			if (session.guildId !== guildId) continue;
+			const state = current.get(session.userId);
+			current.delete(session.userId);
+			const lostAt = creditableUntil(session, now);
+			session.suspendedSec = null;
+			if (!state) {
+				this.endSegment(session, lostAt);
+				this.finish(session, lostAt);
+				this.sessions.delete(key);
+			} else if (!sameState(session, state)) {
+				this.endSegment(session, lostAt);
+				// What happened between the disconnect and now is unknown: not credited.
+				session.segmentSec = Math.max(session.segmentSec, now);
+				this.applyState(session, state);
+			}
+		}
+		for (const state of current.values()) this.open(guildId, state.userId, state, now, true);
+	}
+
+	/** The gateway connection carrying these guilds was lost at `at`: their sessions are not credited past it until heard of again. */
+	public suspendGuilds(guildIds: ReadonlySet<string>, at: number): void {
+		const now = Math.floor(at / 1000);
+		for (const session of this.sessions.values()) {
+			if (session.suspendedSec === null && guildIds.has(session.guildId)) session.suspendedSec = now;
+		}
+	}
+
+	/** The connection resumed (missed events were replayed): the suspended sessions ran on through the gap. */
+	public resumeGuilds(guildIds: ReadonlySet<string>): void {
+		for (const session of this.sessions.values()) if (guildIds.has(session.guildId)) session.suspendedSec = null;
+	}
+
+	/** Credits elapsed time of open sessions up to `at` (call before each flush); a suspended session only up to its disconnect. */
 	public checkpoint(at: number): void {
 		const now = Math.floor(at / 1000);
 		for (const session of this.sessions.values()) {
-			if (session.qualified || now - session.startSec >= this.minSeconds) this.endSegment(session, now);
+			const until = creditableUntil(session, now);
+			if (session.qualified || until - session.startSec >= this.minSeconds) this.endSegment(session, until);
 		}
 	}
 
@@ -140,8 +199,9 @@ export class VoiceSessionTracker {
 	public closeAll(at: number): void {
 		const now = Math.floor(at / 1000);
 		for (const session of this.sessions.values()) {
-			this.endSegment(session, now);
-			this.finish(session, now);
+			const end = creditableUntil(session, now);
+			this.endSegment(session, end);
+			this.finish(session, end);
 		}
 		this.sessions.clear();
 	}
@@ -160,8 +220,9 @@ export class VoiceSessionTracker {
 		const now = Math.floor(at / 1000);
 		for (const [key, session] of this.sessions) {
 			if (!predicate(session)) continue;
-			this.endSegment(session, now);
-			this.finish(session, now);
+			const end = creditableUntil(session, now);
+			this.endSegment(session, end);
+			this.finish(session, end);
 			this.sessions.delete(key);
 		}
 	}
@@ -190,7 +251,8 @@ export class VoiceSessionTracker {
 			segmentSec: now,
 			qualified: continued || this.minSeconds === 0,
 			countPending: !continued,
-			pending: []
+			pending: [],
+			suspendedSec: null
 		});
 	}
 
@@ -253,4 +315,13 @@ export class VoiceSessionTracker {
 		}
 		this.credit(segment);
 	}
+}
+
+function sameState(session: Session, state: VoiceStateSnapshot): boolean {
+	return session.channelId === state.channelId && session.muted === state.muted && session.deafened === state.deafened && session.streaming === state.streaming;
+}
+
+/** A suspended session (connection lost) is known to have run only until the disconnect. */
+function creditableUntil(session: Session, now: number): number {
+	return session.suspendedSec === null ? now : Math.min(now, session.suspendedSec);
 }

@@ -2,17 +2,17 @@ import { container, Events, Listener } from '@sapphire/framework';
 import type { Guild } from 'discord.js';
 import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
 
-/** The bot joined a guild (not fired for guilds already there at startup: see ready.ts). */
+/** The bot joined a guild (not fired for guilds already there at startup or after a re-identify: see guildAvailable.ts). */
 export class CaptureGuildJoinListener extends Listener<typeof Events.GuildCreate> {
 	public constructor(context: Listener.LoaderContext) {
 		super(context, { event: Events.GuildCreate, enabled: container.config.STATS_ENABLED });
 	}
 
 	public override async run(guild: Guild) {
-		const { stats, logger } = this.container;
+		const { stats, logger, guildDeletions } = this.container;
 		stats.recordGuildJoin(guild.id);
 		stats.seedVoiceStates(guild.id, voiceStatesOf(guild));
 		// A rejoin within the grace period keeps the guild's history.
-		await stats.cancelGuildDeletion(guild.id).catch((error) => logger.warn(`Could not cancel data deletion for guild ${guild.id}:`, error));
+		await guildDeletions.present(guild.id).catch((error) => logger.warn(`Could not cancel data deletion for guild ${guild.id}:`, error));
 	}
 }

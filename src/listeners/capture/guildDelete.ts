@@ -10,9 +10,9 @@ export class CaptureGuildLeaveListener extends Listener<typeof Events.GuildDelet
 	public override async run(guild: Guild) {
 		// An outage makes a guild unavailable without the bot leaving it.
 		if (!guild.available) return;
-		const { stats, config, logger } = this.container;
+		const { stats, config, logger, guildDeletions } = this.container;
 		stats.recordGuildLeave(guild.id);
 		const at = Date.now() + config.GUILD_DATA_GRACE_DAYS * 86_400_000;
-		await stats.scheduleGuildDeletion(guild.id, at).catch((error) => logger.warn(`Could not schedule data deletion for guild ${guild.id}:`, error));
+		await guildDeletions.schedule(guild.id, at).catch((error) => logger.warn(`Could not schedule data deletion for guild ${guild.id}:`, error));
 	}
 }
