@@ -143,27 +143,29 @@ export class EmbeddedScheduler<P extends EmbeddedTaskPiece = EmbeddedTaskPiece> 
 	}
 
 	private execute(entry: Entry<P>): Promise<void> {
-		const { events } = this.options;
-		const { piece } = entry;
-		const run = (async () => {
-			const started = performance.now();
-			let duration: number | null = null;
-			try {
-				events.run(piece);
-				const result = await piece.run(undefined);
-				duration = performance.now() - started;
-				entry.runs++;
-				events.success(piece, result, duration);
-			} catch (error) {
-				entry.failures++;
-				events.error(error, piece);
-			} finally {
-				entry.running = undefined;
-				events.finished(piece, duration);
-			}
-		})();
+		// `.finally` runs asynchronously, so even a task that throws at once is marked running until it settled.
+		const run = this.runPiece(entry).finally(() => (entry.running = undefined));
 		entry.running = run;
 		return run;
+	}
+
+	private async runPiece(entry: Entry<P>): Promise<void> {
+		const { events } = this.options;
+		const { piece } = entry;
+		const started = performance.now();
+		let duration: number | null = null;
+		try {
+			events.run(piece);
+			const result = await piece.run(undefined);
+			duration = performance.now() - started;
+			entry.runs++;
+			events.success(piece, result, duration);
+		} catch (error) {
+			entry.failures++;
+			events.error(error, piece);
+		} finally {
+			events.finished(piece, duration);
+		}
 	}
 }
 
