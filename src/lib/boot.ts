@@ -223,7 +223,7 @@ export async function boot(config: Config): Promise<void> {
 	container.scheduler = services.add(
 		scheduler.kind === 'bullmq'
 			? new SchedulerService({ tasks: () => container.tasks, store: () => container.stores.get('scheduled-tasks'), log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } })
-			: new EmbeddedScheduler({ tasks: () => container.stores.get('scheduled-tasks').repeatedTasks, events: scheduledTaskEvents(client), log: { info: (m) => logger.info(m) } })
+			: new EmbeddedScheduler({ tasks: () => container.stores.get('scheduled-tasks').repeatedTasks, events: scheduledTaskEvents(client), log: { info: (m) => logger.info(m), debug: (m) => logger.debug(m) } })
 	);
 
 	// After the scheduler, so it stops first (probes see the process leave) and listens before login (503 while Discord is unreachable).

@@ -22,7 +22,8 @@ export interface EmbeddedSchedulerOptions<P extends EmbeddedTaskPiece> {
 	/** The repeated task pieces (`store.repeatedTasks`), read when watching begins, i.e. once the store is loaded. */
 	tasks: () => readonly P[];
 	events: EmbeddedTaskEvents<P>;
-	log: { info: (m: string) => void };
+	/** `debug` gets one line per finished run (the BullMQ path shows runs in Redis instead). */
+	log: { info: (m: string) => void; debug?: (m: string) => void };
 	now?: () => number;
 }
 
@@ -160,6 +161,7 @@ export class EmbeddedScheduler<P extends EmbeddedTaskPiece = EmbeddedTaskPiece> 
 			duration = performance.now() - started;
 			entry.runs++;
 			events.success(piece, result, duration);
+			this.options.log.debug?.(`Scheduled task ${piece.name} ran in ${Math.round(duration)} ms.`);
 		} catch (error) {
 			entry.failures++;
 			events.error(error, piece);
