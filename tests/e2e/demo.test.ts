@@ -21,8 +21,9 @@ describe('npm run demo', () => {
 		// One process needs only Node: the embedded scheduler ran the scheduled tasks, and the bot never mentioned Redis.
 		expect(result.stdout).toMatch(/scheduled tasks on the embedded scheduler \(no Redis\)/);
 		expect(result.stdout).toMatch(/Scheduled tasks ran on the embedded scheduler \(no Redis\): a health report in #nexus-performance .* and an analytics report in #nexus-analytics/);
-		const scheduled = JSON.parse(readFileSync(join(out, 'scheduled-reports.json'), 'utf8')) as Record<string, { event: string }>;
-		expect(Object.values(scheduled).map((event) => event.event)).toEqual(['health.report', 'analytics.report']);
+		const scheduled = JSON.parse(readFileSync(join(out, 'scheduled-reports.json'), 'utf8')) as Record<string, { event: { event: string }; embeds: unknown[] }>;
+		expect(Object.values(scheduled).map((report) => report.event.event)).toEqual(['health.report', 'analytics.report']);
+		for (const report of Object.values(scheduled)) expect(report.embeds.length).toBeGreaterThan(0);
 		const botLog = readFileSync(join(out, 'bot.log'), 'utf8');
 		expect(botLog).toMatch(/Scheduler: embedded \(in this process\), because REDIS_URL is unset/);
 		expect(botLog.split('\n').filter((line) => /redis/i.test(line) && !/Scheduler: embedded/.test(line))).toEqual([]);
