@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, snowflake } from '../sandbox/index.js';
-import { isolatedEnv, removeDir, ROOT, startBotProcess } from '../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess } from '../scripts/support/botProcess.js';
 import { readStoreTotals } from '../scripts/support/storeTotals.js';
 
 const N = Number(process.env.BENCH_SHARDS_EVENTS ?? 300_000);
@@ -85,6 +85,7 @@ async function measure(variant: Variant): Promise<Result> {
 	const databaseUrl = `${PG}?schema=${schema}`;
 	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, {
 		DATABASE_URL: databaseUrl,
+		REDIS_URL: LOCAL_REDIS_URL,
 		LOG_LEVEL: 'warn',
 		STATS_FLUSH_INTERVAL_MS: '2000',
 		FLEET_PUBLISH_INTERVAL_MS: '250',

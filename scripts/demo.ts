@@ -9,12 +9,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { DiscordSandbox, seedGuild, shardForGuild, snowflake } from '../sandbox/index.js';
-import { isolatedEnv, ROOT, startBotProcess, type BotProcess } from './support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, ROOT, startBotProcess, type BotProcess } from './support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from './support/traffic.js';
 import { runDemoCommands, type DemoContext } from './support/demoCommands.js';
 import { saveApiArtifacts } from './support/demoApi.js';
 import { readStoreTotals } from './support/storeTotals.js';
 import { seedDemoHistory } from './support/demoHistory.js';
+import { showScheduledReports } from './support/demoScheduled.js';
 
 const { values: args } = parseArgs({
 	options: {
@@ -117,8 +118,11 @@ async function main() {
 		MONITOR_HEALTH_INTERVAL_MS: '20000',
 		API_PORT: String(apiPort),
 		API_TOKEN: apiToken,
-		SHARD_COUNT: shards > 1 ? String(shards) : undefined
+		SHARD_COUNT: shards > 1 ? String(shards) : undefined,
+		// One process needs only Node (embedded scheduler, SQLite); several shards share Redis and PostgreSQL.
+		REDIS_URL: shards > 1 ? LOCAL_REDIS_URL : undefined
 	});
+	const scheduler = shards > 1 ? 'BullMQ (Redis)' : 'the embedded scheduler (no Redis)';
 	const script = shards > 1 ? join(ROOT, 'dist/shard-manager.js') : undefined;
 	const historyDays = databaseUrl ? 0 : Math.max(0, Number(args['history-days']));
 	const history =
@@ -145,7 +149,7 @@ async function main() {
 
 	for (let shard = 0; shard < shards; shard++) await sandbox.waitForReady({ shardId: shard, timeoutMs: 60_000 });
 	await sandbox.waitForCommands(['nexus'], { guildId: guild.id, timeoutMs: 60_000 });
-	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}); slash commands registered.`);
+	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}); slash commands registered; scheduled tasks on ${scheduler}.`);
 
 	const context: DemoContext = { sandbox, guildId: guild.id, ownerId: guild.owner_id, out, apiUrl: `http://127.0.0.1:${apiPort}`, apiToken, say };
 	const actions = planTraffic(trafficGuilds(sandbox, { channelIds: Object.values(REPORT_CHANNELS) }), { durationMs: 60_000 });
@@ -161,6 +165,7 @@ async function main() {
 
 	const commands = await runDemoCommands(context);
 	await saveApiArtifacts(context);
+	await showScheduledReports({ sandbox, channels: REPORT_CHANNELS, out, say, timeoutMs: 45_000, scheduler });
 
 	if (args.live) {
 		say(`--live: the bot keeps running. Dashboard: ${context.apiUrl}/dashboard (token ${apiToken}). Ctrl+C to stop.`);

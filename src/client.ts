@@ -1,8 +1,9 @@
 import { ApplicationCommandRegistries, container, Events, LogLevel, PluginHook, RegisterBehavior, SapphireClient } from '@sapphire/framework';
-import '@sapphire/plugin-scheduled-tasks/register';
+// Types only (ClientOptions.tasks); boot.ts registers the plugin only when REDIS_URL is set.
+import type {} from '@sapphire/plugin-scheduled-tasks';
 // Types only (ClientOptions.api); the plugin itself is registered by boot.ts when API_PORT is set.
 import type {} from '@sapphire/plugin-api';
-import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
+import { Client, GatewayIntentBits, Options, Partials, type ClientOptions } from 'discord.js';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '#root/config.js';
 import type { NexusLogger } from '#lib/logging/NexusLogger.js';
@@ -56,13 +57,19 @@ export class NexusClient extends SapphireClient {
 							automaticallyConnect: false
 						}
 					}),
-			tasks: {
-				queue: config.TASKS_QUEUE,
-				bull: {
-					connection: redisConnectionOptions(config.REDIS_URL),
-					defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 }
-				}
-			}
+			// BullMQ only with Redis; without it boot.ts runs the same task pieces in-process (EmbeddedScheduler).
+			// (The plugin types `tasks` as required, but only the plugin reads it.)
+			...(config.REDIS_URL === undefined
+				? ({} as Pick<ClientOptions, 'tasks'>)
+				: {
+						tasks: {
+							queue: config.TASKS_QUEUE,
+							bull: {
+								connection: redisConnectionOptions(config.REDIS_URL),
+								defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 }
+							}
+						}
+					})
 		});
 		if (config.DEV_GUILD_ID) ApplicationCommandRegistries.setDefaultGuildIds([config.DEV_GUILD_ID]);
 		// One PUT per start instead of a diff-and-PATCH per command.

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /**
@@ -25,6 +26,21 @@ const databaseUrl = z
 	.string()
 	.refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'must be a postgres:// URL (leave unset for SQLite)');
 
+/** 5 fields, or 6 with seconds first (tests use a few seconds). Both schedulers read them in UTC. */
+const cronPattern = z
+	.string()
+	.regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. "0 0 * * *"')
+	.refine(isValidCron, 'is not a valid cron pattern (minute hour day-of-month month day-of-week), e.g. "0 0 * * *"');
+
+function isValidCron(pattern: string): boolean {
+	try {
+		new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 const booleanFlag = z
 	.enum(['true', 'false', '1', '0', 'yes', 'no'])
 	.transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -45,7 +61,8 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
 	API_HOST: 'API_HOST=127.0.0.1',
 	API_TOKEN: 'API_TOKEN=<at least 16 random characters>',
 	LOG_LEVEL: 'LOG_LEVEL=info',
-	DAILY_SUMMARY_CRON: 'DAILY_SUMMARY_CRON=0 0 * * *'
+	DAILY_SUMMARY_CRON: 'DAILY_SUMMARY_CRON=0 0 * * *',
+	RETENTION_CRON: 'RETENTION_CRON=30 3 * * *'
 };
 
 export const configSchema = z
@@ -61,7 +78,8 @@ export const configSchema = z
 		DISCORD_API_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
 
 		// Storage
-		REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+		/** Unset = one process with the embedded scheduler; set = BullMQ on this Redis (required for several processes). */
+		REDIS_URL: redisUrl.optional(),
 		/** BullMQ queue name; separate fleets (or test runs) by queue, never by prefix. */
 		TASKS_QUEUE: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, _ and - only').default('nexus'),
 		DATABASE_URL: databaseUrl.optional(),
@@ -80,7 +98,7 @@ export const configSchema = z
 		INCIDENT_GRACE_MS: milliseconds(0).default(30_000),
 		ERROR_FOLD_WINDOW_MS: milliseconds(0).default(10 * 60_000),
 		/** Cron (UTC) of the daily summary; 5 fields, or 6 with seconds first (tests use a few seconds). */
-		DAILY_SUMMARY_CRON: z.string().regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. "0 0 * * *"').default('0 0 * * *'),
+		DAILY_SUMMARY_CRON: cronPattern.default('0 0 * * *'),
 
 		// Statistics
 		STATS_ENABLED: booleanFlag.default(true),
@@ -88,6 +106,8 @@ export const configSchema = z
 		VOICE_MIN_SESSION_SECONDS: integer(0, 3600).default(10),
 		RETENTION_HOURLY_DAYS: integer(1, 3650).default(90),
 		RETENTION_DAILY_DAYS: integer(1, 36500).default(730),
+		/** Cron (UTC) of the retention run; 5 fields, or 6 with seconds first. */
+		RETENTION_CRON: cronPattern.default('30 3 * * *'),
 		GUILD_DATA_GRACE_DAYS: integer(0, 3650).default(30),
 		CHART_CACHE_TTL_MS: milliseconds(1000).default(5 * 60_000),
 		CHART_CACHE_MAX: integer(1, 10_000).default(100),

@@ -16,7 +16,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	DEV_GUILD_ID: { group: 'Discord', doc: 'Register slash commands in this guild only (instant updates while developing). Unset = global.' },
 	DISCORD_API_URL: { group: 'Discord', doc: 'REST base URL override. Only for the local sandbox (npm run demo sets it); leave unset in production.' },
 
-	REDIS_URL: { group: 'Storage', doc: 'Redis for scheduled tasks (BullMQ) and fleet coordination. Use AOF persistence in production.' },
+	REDIS_URL: { group: 'Storage', doc: 'Unset = one process runs every scheduled task in-process (embedded scheduler). Set = scheduled tasks on BullMQ and fleet coordination through this Redis; required for several processes (the sharded launcher refuses to start without it). Use AOF persistence in production.' },
 	TASKS_QUEUE: { group: 'Storage', doc: 'BullMQ queue name. Processes sharing a queue share the schedule (each tick runs once in total).' },
 	DATABASE_URL: { group: 'Storage', doc: 'postgres:// URL for the statistics store (required for several shards); add ?schema=name to use a schema of its own. Unset = SQLite file.' },
 	SQLITE_PATH: { group: 'Storage', doc: 'SQLite file used when DATABASE_URL is unset.' },
@@ -39,6 +39,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	VOICE_MIN_SESSION_SECONDS: { group: 'Statistics', doc: 'Voice sessions shorter than this are ignored.' },
 	RETENTION_HOURLY_DAYS: { group: 'Statistics', doc: 'Keep hourly buckets this long, then roll them up into days.' },
 	RETENTION_DAILY_DAYS: { group: 'Statistics', doc: 'Keep daily rollups this long.' },
+	RETENTION_CRON: { group: 'Statistics', doc: 'When retention runs (cron, UTC; 6 fields = seconds first): rolls hourly buckets into days, prunes old rows and due guild deletions.' },
 	GUILD_DATA_GRACE_DAYS: { group: 'Statistics', doc: 'After the bot leaves a guild, its data is deleted after this many days (cancelled on rejoin).' },
 	CHART_CACHE_TTL_MS: { group: 'Statistics', doc: 'Rendered chart cache lifetime.' },
 	CHART_CACHE_MAX: { group: 'Statistics', doc: 'Rendered chart cache size (least recently used evicted).' },

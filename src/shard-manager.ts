@@ -14,6 +14,15 @@ if (!result.ok) {
 	process.exit(1);
 }
 const config = result.config;
+// Several processes must share one schedule (else every shard runs every job) and coordinate the fleet: both need Redis.
+if (config.REDIS_URL === undefined) {
+	process.stderr.write(
+		'Nexus cannot start sharded: REDIS_URL is not set.\n' +
+			'  Several shard processes share their scheduled tasks and fleet view through Redis; without it each shard would run every job.\n' +
+			'  Set REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379), or run one process with `npm start` (embedded scheduler, no Redis needed).\n'
+	);
+	process.exit(1);
+}
 
 const { NexusLogger } = await import('#lib/logging/NexusLogger.js');
 const { Redactor } = await import('#lib/reporting/Redactor.js');

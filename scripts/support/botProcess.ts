@@ -20,7 +20,14 @@ export interface BotProcess {
 	kill(signal?: NodeJS.Signals): void;
 }
 
-/** Isolated per-test settings: own data dir (SQLite, spool), own BullMQ queue name. */
+/** The shared test Redis; pass `REDIS_URL: LOCAL_REDIS_URL` to run BullMQ and fleet coordination (several processes). */
+export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Isolated per-test settings: own data dir (SQLite, spool), own BullMQ queue name. No REDIS_URL:
+ * one process with the embedded scheduler, the default product; tests of BullMQ or of several
+ * processes pass `REDIS_URL: LOCAL_REDIS_URL` (the queue name keeps them apart on the shared Redis).
+ */
 export function isolatedEnv(apiUrl: string, overrides: Record<string, string | undefined> = {}): { env: Record<string, string>; dataDir: string } {
 	const dataDir = mkdtempSync(join(tmpdir(), 'nexus-e2e-'));
 	const env: Record<string, string | undefined> = {
@@ -31,7 +38,6 @@ export function isolatedEnv(apiUrl: string, overrides: Record<string, string | u
 		DISCORD_TOKEN: FAKE_TOKEN,
 		DISCORD_API_URL: apiUrl,
 		OWNER_IDS: OWNER_ID,
-		REDIS_URL: 'redis://127.0.0.1:6379',
 		TASKS_QUEUE: `e2e-${randomBytes(6).toString('hex')}`,
 		SQLITE_PATH: join(dataDir, 'nexus.sqlite'),
 		REPORT_SPOOL_DIR: join(dataDir, 'spool'),

@@ -37,7 +37,9 @@ export async function saveApiArtifacts(context: Pick<DemoContext, 'apiUrl' | 'ap
 	);
 
 	if (!chromiumAvailable()) {
-		say(`No Chromium at ${CHROMIUM_PATH} (apt-get install chromium): skipping dashboard.png.`);
+		say(
+			`No Chromium at ${CHROMIUM_PATH}: skipping dashboard.png. To get the dashboard screenshot, install it (Debian/Ubuntu: sudo apt-get install chromium) or point CHROMIUM_PATH at a Chrome/Chromium binary, then run npm run demo again.`
+		);
 		return { nexusSamples, health, screenshot: null };
 	}
 	const { chromium } = await import('playwright-core');

@@ -39,6 +39,9 @@ import { spoolDirFor } from '#lib/reporting/spoolDirFor.js';
 import { SummaryClaims } from '#lib/reporting/SummaryClaims.js';
 import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
+import { EmbeddedScheduler, type EmbeddedTaskEvents } from '#lib/tasks/EmbeddedScheduler.js';
+import { LocalSummaryClaims } from '#lib/reporting/LocalSummaryClaims.js';
+import { loadListeners as loadScheduledTaskListeners, ScheduledTaskEvents, ScheduledTaskStore, type ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 import { StatsService } from '#lib/stats/StatsService.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
@@ -55,10 +58,19 @@ export async function boot(config: Config): Promise<void> {
 	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === 0);
 	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
 	if (servesApi) await import('@sapphire/plugin-api/register');
+	// Scheduled tasks on BullMQ only with Redis: the plugin connects as soon as it is registered.
+	const scheduler = schedulerChoice(config);
+	if (scheduler.kind === 'bullmq') await import('@sapphire/plugin-scheduled-tasks/register');
 	const client = new NexusClient(config, logger);
 	// The reporter has a REST client of its own: discord.js clears its client's token on a failed
 	// login and on destroy(), and the reporter must send (and replay its spool) before, during and after.
 	const reporterRest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
+	// Without Redis: the same `scheduled-tasks` pieces are loaded into the plugin's store, and the EmbeddedScheduler runs them.
+	if (scheduler.kind === 'embedded') {
+		client.stores.register(new ScheduledTaskStore());
+		loadScheduledTaskListeners();
+	}
+	logger.info(`Scheduler: ${scheduler.kind === 'bullmq' ? 'BullMQ on Redis' : 'embedded (in this process)'}, because ${scheduler.reason}.`);
 	const services = new ServiceRegistry();
 	container.services = services;
 	container.commandOutcomes = new CommandOutcomes();
@@ -92,7 +104,7 @@ export async function boot(config: Config): Promise<void> {
 			channelRetryMs: config.REPORT_CHANNEL_RETRY_MS,
 			secrets: config.secrets,
 			// Sharded: one budget per report channel for the whole fleet, kept in Redis (connected further down).
-			limiter: shard.sharded
+			limiter: shard.sharded && config.REDIS_URL
 				? new RedisSendRateLimiter({
 						redis: () => container.redis?.client,
 						prefix: `nexus:${config.TASKS_QUEUE}:sendrate:`,
@@ -182,15 +194,18 @@ export async function boot(config: Config): Promise<void> {
 
 	// Fleet-wide reporting jobs. Redis (our own connection, not BullMQ's) makes the daily summary
 	// exactly-once across processes and keeps per-day uptime, restarts, health and alerts.
-	const redis = services.add(
-		new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } })
-	);
+	// Without Redis there is one process: no fleet to coordinate, and nothing may connect to Redis.
+	const redis = config.REDIS_URL
+		? services.add(new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } }))
+		: undefined;
 	container.redis = redis;
 	// Our own connection's state is the Redis incident's signal (BullMQ's retry log lines fold into it).
-	redis.client.on('error', (error: Error) => container.incidents.failure('redis', error));
-	redis.client.on('ready', () => container.incidents.recovered('redis'));
+	if (redis) {
+		redis.client.on('error', (error: Error) => container.incidents.failure('redis', error));
+		redis.client.on('ready', () => container.incidents.recovered('redis'));
+	}
 	// Each process publishes its own snapshot and metrics; any process reads the whole fleet (health report, /metrics).
-	container.fleet = services.add(
+	container.fleet = redis && services.add(
 		new FleetService({
 			redis: redis.client,
 			keys: fleetViewKeys(config.TASKS_QUEUE),
@@ -209,7 +224,7 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 	const fleetKeys = `nexus:${config.TASKS_QUEUE}:`;
-	container.opsLedger = services.add(
+	container.opsLedger = redis && services.add(
 		new DailyOpsLedger({
 			redis: redis.client,
 			prefix: `${fleetKeys}ops:`,
@@ -227,13 +242,15 @@ export async function boot(config: Config): Promise<void> {
 		return channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : undefined;
 	};
 	let ownCharts: ChartRenderer | undefined;
+	const opsLedger = container.opsLedger;
 	container.dailySummary = new DailySummaryPoster({
 		stats: container.stats,
 		reporter: container.reporter,
-		claims: new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:` }),
+		// One process: its own runs are serialised and the store's lastSummaryDate is the marker.
+		claims: redis ? new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:` }) : new LocalSummaryClaims(),
 		// container.charts when the chart service is wired; otherwise a renderer of our own, made on first use.
 		charts: () => (container as { charts?: ChartRenderer }).charts ?? (ownCharts ??= new ChartRenderer()),
-		ops: (day) => container.opsLedger.read(day),
+		ops: opsLedger && ((day) => opsLedger.read(day)),
 		guildName,
 		channelName,
 		// Every process flushes its counters at least this often: wait for the last minute of the day to land.
@@ -245,7 +262,9 @@ export async function boot(config: Config): Promise<void> {
 
 	// Registered last so it stops first: no new job starts while the other services flush.
 	container.scheduler = services.add(
-		new SchedulerService({ tasks: () => container.tasks, store: () => container.stores.get('scheduled-tasks'), log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } })
+		scheduler.kind === 'bullmq'
+			? new SchedulerService({ tasks: () => container.tasks, store: () => container.stores.get('scheduled-tasks'), log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } })
+			: new EmbeddedScheduler({ tasks: () => container.stores.get('scheduled-tasks').repeatedTasks, events: scheduledTaskEvents(client), log: { info: (m) => logger.info(m), debug: (m) => logger.debug(m) } })
 	);
 
 	// After the scheduler, so it stops first (probes see the process leave) and listens before login (503 while Discord is unreachable).
@@ -258,6 +277,23 @@ export async function boot(config: Config): Promise<void> {
 	const stopped = () => shutdown.inProgress;
 	if (!(await waitForDiscord({ apiUrl: config.DISCORD_API_URL, token: config.DISCORD_TOKEN, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, stopped }))) return;
 	await loginWithRetry(client, config.DISCORD_TOKEN, logger, stopped);
+}
+
+/** Which scheduler runs, and the reason the start-up log gives. A configured Redis that is down is an outage, never a reason to switch. */
+function schedulerChoice(config: Config): { kind: 'bullmq' | 'embedded'; reason: string } {
+	return config.REDIS_URL
+		? { kind: 'bullmq', reason: `REDIS_URL is set (queue "${config.TASKS_QUEUE}"; each tick runs once across every process sharing it)` }
+		: { kind: 'embedded', reason: 'REDIS_URL is unset (one process runs every scheduled task; set REDIS_URL to run several processes)' };
+}
+
+/** The BullMQ handler's client events, so the plugin's listeners (task errors to the log) serve both schedulers. */
+function scheduledTaskEvents(client: NexusClient): EmbeddedTaskEvents<ScheduledTask> {
+	return {
+		run: (piece) => client.emit(ScheduledTaskEvents.ScheduledTaskRun, piece, undefined),
+		success: (piece, result, duration) => client.emit(ScheduledTaskEvents.ScheduledTaskSuccess, piece, undefined, result, duration),
+		error: (error, piece) => client.emit(ScheduledTaskEvents.ScheduledTaskError, error, piece, undefined),
+		finished: (piece, duration) => client.emit(ScheduledTaskEvents.ScheduledTaskFinished, piece, duration, undefined)
+	};
 }
 
 /** Discord answered the probe; a blip before login is retried (NexusClient makes a repeated login safe). */
@@ -279,7 +315,7 @@ async function loginWithRetry(client: NexusClient, token: string, logger: NexusL
 declare module '@sapphire/pieces' {
 	interface Container {
 		services: ServiceRegistry;
-		scheduler: SchedulerService;
+		scheduler: SchedulerService | EmbeddedScheduler<ScheduledTask>;
 		stats: StatsService;
 		guildDeletions: GuildDeletionGuard;
 		reporter: Reporter;
@@ -288,9 +324,10 @@ declare module '@sapphire/pieces' {
 		charts: ChartRenderer;
 		imageCache: ImageCache;
 		metrics: MetricsRegistry;
-		redis: RedisService;
-		fleet: FleetService;
-		opsLedger: DailyOpsLedger;
+		/** Redis coordination: only with REDIS_URL (several processes). */
+		redis: RedisService | undefined;
+		fleet: FleetService | undefined;
+		opsLedger: DailyOpsLedger | undefined;
 		dailySummary: DailySummaryPoster;
 		analyticsReport: AnalyticsReportPoster;
 		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */

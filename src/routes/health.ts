@@ -3,7 +3,7 @@ import { guarded, sendJson } from '#lib/api/apiResponses.js';
 import { runHealthChecks, type HealthProbe } from '#lib/api/HealthChecks.js';
 import { nexusHealthProbes } from '#lib/api/nexusHealthProbes.js';
 
-/** Readiness for pm2/Kubernetes probes: 200 when the gateway, Redis and the store all answer, else 503 naming the failing part. */
+/** Readiness for pm2/Kubernetes probes: 200 when the gateway, Redis (when configured) and the store all answer, else 503 naming the failing part. */
 export class HealthRoute extends Route {
 	private readonly probes: Record<string, HealthProbe>;
 
@@ -12,7 +12,8 @@ export class HealthRoute extends Route {
 		const { container } = this;
 		this.probes = nexusHealthProbes({
 			shards: () => container.client.ws.shards.values(),
-			redis: () => container.tasks.client.client,
+			// The embedded scheduler (no REDIS_URL) needs no Redis, so there is nothing to probe.
+			redis: container.config.REDIS_URL ? () => container.tasks.client.client : undefined,
 			db: () => container.stats.store.db
 		});
 	}

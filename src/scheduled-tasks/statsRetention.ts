@@ -3,12 +3,12 @@ import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 import { botIsInGuild } from '#lib/discord/botIsInGuild.js';
 import { runRetention } from '#lib/stats/runRetention.js';
 
-/** 03:30 UTC daily, once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
+/** RETENTION_CRON (03:30 UTC daily by default), once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
 export class StatsRetentionTask extends ScheduledTask {
 	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
 		super(context, {
 			...options,
-			pattern: '30 3 * * *',
+			pattern: container.config.RETENTION_CRON,
 			timezone: 'UTC',
 			customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
 		});

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_ID } from '../../scripts/support/botProcess.js';
+import { LOCAL_REDIS_URL, OWNER_ID } from '../../scripts/support/botProcess.js';
 import { apiEnv, bearer, eventually, sampleSum, scrape, trafficTargets, type ApiEnv } from './support/api.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -11,7 +11,7 @@ let api: ApiEnv;
 
 beforeAll(async () => {
 	api = await apiEnv();
-	stack = await startStack({ env: { ...api.env, MONITOR_DISCORD_INTERVAL_MS: '500', MONITOR_PROCESS_INTERVAL_MS: '500', MONITOR_SYSTEM_INTERVAL_MS: '1000' } });
+	stack = await startStack({ env: { ...api.env, REDIS_URL: LOCAL_REDIS_URL, MONITOR_DISCORD_INTERVAL_MS: '500', MONITOR_PROCESS_INTERVAL_MS: '500', MONITOR_SYSTEM_INTERVAL_MS: '1000' } });
 	await stack.bot.waitForLine(/Nexus API listening on http:\/\/127\.0\.0\.1:/, 10_000);
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isolatedEnv, removeDir, startBotProcess } from '../../scripts/support/botProcess.js';
+import { join } from 'node:path';
+import { isolatedEnv, removeDir, ROOT, startBotProcess } from '../../scripts/support/botProcess.js';
 
 describe('invalid environment', () => {
 	it('exits 1 with one message naming every bad variable, printing no secret, before connecting anywhere', async () => {
@@ -22,6 +23,19 @@ describe('invalid environment', () => {
 		expect(output).not.toContain('super-secret-db-password');
 		expect(output).not.toContain('short');
 		expect(output).not.toMatch(/ECONNREFUSED|login/i);
+	});
+
+	it('the sharded launcher refuses to start without REDIS_URL, saying why and what to do, before starting any shard', async () => {
+		const { env, dataDir } = isolatedEnv('http://127.0.0.1:9/api', { SHARD_COUNT: '2' });
+		expect(env.REDIS_URL).toBeUndefined();
+		const manager = startBotProcess(env, dataDir, join(ROOT, 'dist/shard-manager.js'));
+		const { code } = await manager.exited;
+		removeDir(dataDir);
+		const output = manager.lines.join('\n');
+		expect(code).toBe(1);
+		expect(output).toMatch(/Nexus cannot start sharded: REDIS_URL is not set\./);
+		expect(output).toMatch(/Set REDIS_URL .*or run one process with `npm start`/);
+		expect(output).not.toMatch(/Spawning|shard 0|ECONNREFUSED/i);
 	});
 
 	it('rejects a malformed owner id list and names the variable', async () => {

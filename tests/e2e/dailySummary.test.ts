@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox } from '../../sandbox/index.js';
-import { isolatedEnv, removeDir, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { LOCAL_REDIS_URL, isolatedEnv, removeDir, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { LAST_SUMMARY_META } from '#lib/reporting/DailySummaryPoster.js';
 import { addDays, utcDay } from '#lib/reporting/summaryDays.js';
 import { StatsAggregator } from '#lib/stats/StatsAggregator.js';
@@ -32,7 +32,7 @@ const openStore = () => StatsStore.open({ sqlitePath: env.SQLITE_PATH! });
 beforeAll(async () => {
 	sandbox = await DiscordSandbox.start({ guilds: [seedGuildWithReportChannels()], shardCount: 2 });
 	guildId = [...sandbox.state.guilds.keys()][0]!;
-	({ env, dataDir } = isolatedEnv(sandbox.apiUrl, { DAILY_SUMMARY_CRON: '*/2 * * * * *', MONITOR_ENABLED: 'false', SHARD_COUNT: '2' }));
+	({ env, dataDir } = isolatedEnv(sandbox.apiUrl, { REDIS_URL: LOCAL_REDIS_URL, DAILY_SUMMARY_CRON: '*/2 * * * * *', MONITOR_ENABLED: 'false', SHARD_COUNT: '2' }));
 	redis = new Redis({ host: '127.0.0.1', port: 6379 });
 
 	// The store as a bot left it: activity yesterday, and the last summary posted 3 days ago (two days missed).

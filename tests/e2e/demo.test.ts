@@ -18,6 +18,16 @@ describe('npm run demo', () => {
 		const result = await run(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--speed', '2', '--out', out], { cwd: ROOT, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
 		expect(result.stdout).toMatch(/Bot exited with code 0/);
 
+		// One process needs only Node: the embedded scheduler ran the scheduled tasks, and the bot never mentioned Redis.
+		expect(result.stdout).toMatch(/scheduled tasks on the embedded scheduler \(no Redis\)/);
+		expect(result.stdout).toMatch(/Scheduled tasks ran on the embedded scheduler \(no Redis\): a health report in #nexus-performance .* and an analytics report in #nexus-analytics/);
+		const scheduled = JSON.parse(readFileSync(join(out, 'scheduled-reports.json'), 'utf8')) as Record<string, { event: { event: string }; embeds: unknown[] }>;
+		expect(Object.values(scheduled).map((report) => report.event.event)).toEqual(['health.report', 'analytics.report']);
+		for (const report of Object.values(scheduled)) expect(report.embeds.length).toBeGreaterThan(0);
+		const botLog = readFileSync(join(out, 'bot.log'), 'utf8');
+		expect(botLog).toMatch(/Scheduler: embedded \(in this process\), because REDIS_URL is unset/);
+		expect(botLog.split('\n').filter((line) => /redis/i.test(line) && !/Scheduler: embedded/.test(line))).toEqual([]);
+
 		const requests = readFileSync(join(out, 'requests.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { method: string; path: string; body: unknown });
 		for (const [channel, id] of Object.entries(REPORT_CHANNEL_IDS)) {
 			expect(requests.some((r) => r.method === 'POST' && r.path === `/channels/${id}/messages`), `reports in ${channel}`).toBe(true);

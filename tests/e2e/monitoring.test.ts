@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
 import type { RecordedRequest } from '../../sandbox/index.js';
-import { OWNER_ID } from '../../scripts/support/botProcess.js';
+import { LOCAL_REDIS_URL, OWNER_ID } from '../../scripts/support/botProcess.js';
 import { REPORT_CHANNEL_IDS, startStack, type Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,6 +57,8 @@ const latencyAlerts = () => eventsIn('performance').concat(eventsIn('diagnostics
 beforeAll(async () => {
 	stack = await startStack({
 		env: {
+			// The monitoring jobs as BullMQ runs them (the embedded scheduler has its own e2e test).
+			REDIS_URL: LOCAL_REDIS_URL,
 			REPORT_FLUSH_INTERVAL_MS: '500',
 			MONITOR_DISCORD_INTERVAL_MS: '500',
 			MONITOR_PROCESS_INTERVAL_MS: '500',

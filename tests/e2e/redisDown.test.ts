@@ -69,6 +69,10 @@ describe('Redis goes down while the bot runs', () => {
 			await queue.close();
 		}
 
+		// Never a silent switch to in-process scheduling (in a fleet every process would run every job).
+		expect(stack.bot.lines.filter((line) => /Scheduler: /.test(line))).toEqual([expect.stringMatching(/Scheduler: BullMQ on Redis, because REDIS_URL is set/)]);
+		expect(stack.bot.lines.some((line) => /Embedded scheduler/.test(line))).toBe(false);
+
 		const { code } = await stopBot(stack.bot);
 		expect(code).toBe(0);
 		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake, type GuildSeed, type RecordedRequest } from '../../sandbox/index.js';
-import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from '../../scripts/support/traffic.js';
 import { decodeReportMessage } from '#lib/reporting/decodeReportMessage.js';
 import { DAILY_SUMMARY_EVENT } from '#lib/reporting/dailySummary.js';
@@ -118,7 +118,9 @@ beforeAll(async () => {
 		DAILY_SUMMARY_CRON: '*/3 * * * * *',
 		FLEET_PUBLISH_INTERVAL_MS: '1000',
 		CHART_WORKERS: '0',
-		OWNER_IDS: OWNER_ID
+		OWNER_IDS: OWNER_ID,
+		// BullMQ and fleet coordination: the single process too, so both run the same scheduler.
+		REDIS_URL: LOCAL_REDIS_URL
 	};
 	const one = isolatedEnv(single.apiUrl, { ...common, DATABASE_URL: url(schemas.single) });
 	api = await apiEnv();

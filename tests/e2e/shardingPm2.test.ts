@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, snowflake } from '../../sandbox/index.js';
-import { isolatedEnv, removeDir } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, removeDir } from '../../scripts/support/botProcess.js';
 import { Pm2Harness } from './support/pm2.js';
 
 /**
@@ -26,7 +26,7 @@ beforeAll(async () => {
 		return seedGuild({ id: snowflake(base + ((shard - (base % 2) + 2) % 2) + DISCORD_EPOCH, 0), seed: 31 + shard, members: 40 });
 	});
 	sandbox = await DiscordSandbox.start({ guilds, shardCount: 2, maxConcurrency: 2 });
-	({ env, dataDir } = isolatedEnv(sandbox.apiUrl, { SHARD_COUNT: '2', SHUTDOWN_TIMEOUT_MS: '8000', DATABASE_URL: `${PG}?schema=${schema}`, CHART_WORKERS: '0' }));
+	({ env, dataDir } = isolatedEnv(sandbox.apiUrl, { REDIS_URL: LOCAL_REDIS_URL, SHARD_COUNT: '2', SHUTDOWN_TIMEOUT_MS: '8000', DATABASE_URL: `${PG}?schema=${schema}`, CHART_WORKERS: '0' }));
 });
 
 afterAll(async () => {

@@ -8,7 +8,9 @@ describe('loadConfig', () => {
 		const result = loadConfig({ DISCORD_TOKEN: TOKEN });
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
-		expect(result.config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+		// No Redis by default: one process with the embedded scheduler.
+		expect(result.config.REDIS_URL).toBeUndefined();
+		expect(result.config.RETENTION_CRON).toBe('30 3 * * *');
 		expect(result.config.reportChannels).toEqual({
 			diagnostics: '1419516681427882115',
 			logs: '1419517784135700561',
@@ -37,6 +39,14 @@ describe('loadConfig', () => {
 		expect(message).toContain('e.g. REDIS_URL=redis://127.0.0.1:6379');
 		expect(message).not.toContain('hunter2');
 		expect(message).not.toContain('not-an-id');
+	});
+
+	it('rejects a cron pattern the scheduler could not read, naming the variable', () => {
+		const result = loadConfig({ DISCORD_TOKEN: TOKEN, DAILY_SUMMARY_CRON: '0 25 * * *', RETENTION_CRON: '61 3 * * *' });
+		expect(result.ok).toBe(false);
+		if (result.ok) return;
+		expect(result.problems.map((problem) => problem.variable).sort()).toEqual(['DAILY_SUMMARY_CRON', 'RETENTION_CRON']);
+		expect(loadConfig({ DISCORD_TOKEN: TOKEN, DAILY_SUMMARY_CRON: '*/5 * * * * *', REDIS_URL: 'redis://127.0.0.1:6390' }).ok).toBe(true);
 	});
 
 	it('treats empty strings as unset and parses lists', () => {

@@ -16,8 +16,8 @@ export interface PingableRedis {
 export interface NexusHealthDeps {
 	/** Shards of this process (`client.ws.shards`). */
 	shards: () => Iterable<GatewayShardState>;
-	/** The BullMQ connection (`await container.tasks.client.client`): the scheduler is what needs Redis. */
-	redis: () => Promise<PingableRedis> | PingableRedis;
+	/** The BullMQ connection (`await container.tasks.client.client`): the scheduler is what needs Redis. Absent without REDIS_URL (embedded scheduler): no probe. */
+	redis?: () => Promise<PingableRedis> | PingableRedis;
 	/** The statistics database. */
 	db: () => Kysely<any>;
 }
@@ -28,7 +28,8 @@ export interface NexusHealthDeps {
  * reconnecting, a PING would sit in the offline queue (BullMQ waits forever by design), and
  * probes arriving every few seconds would pile up there until Redis came back.
  */
-export function nexusHealthProbes(deps: NexusHealthDeps): Record<'gateway' | 'redis' | 'store', HealthProbe> {
+export function nexusHealthProbes(deps: NexusHealthDeps): Record<string, HealthProbe> {
+	const { redis } = deps;
 	return {
 		gateway: () => {
 			const shards = [...deps.shards()];
@@ -36,12 +37,14 @@ export function nexusHealthProbes(deps: NexusHealthDeps): Record<'gateway' | 're
 			const down = shards.filter((shard) => shard.status !== Status.Ready);
 			if (down.length > 0) throw new Error(down.map((shard) => `shard ${shard.id} ${Status[shard.status] ?? shard.status}`).join(', '));
 		},
-		redis: async () => {
-			const connection = await deps.redis();
-			if (connection.status !== 'ready') throw new Error(`connection ${connection.status}`);
-			const answer = await connection.ping();
-			if (answer !== 'PONG') throw new Error('unexpected PING answer');
-		},
+		...(redis && {
+			redis: async () => {
+				const connection = await redis();
+				if (connection.status !== 'ready') throw new Error(`connection ${connection.status}`);
+				const answer = await connection.ping();
+				if (answer !== 'PONG') throw new Error('unexpected PING answer');
+			}
+		}),
 		store: async () => {
 			await sql`select 1 as one`.execute(deps.db());
 		}

@@ -59,6 +59,12 @@ describe('nexusHealthProbes', () => {
 		expect(connection.pings).toBe(1);
 	});
 
+	it('has no Redis check without a Redis (embedded scheduler)', async () => {
+		const result = await runHealthChecks(nexusHealthProbes({ shards: () => [{ id: 0, status: Status.Ready }], db: () => db }), { timeoutMs: 500 });
+		expect(result.status).toBe('ok');
+		expect(Object.keys(result.checks).sort()).toEqual(['gateway', 'store']);
+	});
+
 	it('fails the gateway when any shard is not READY, or when there is none', async () => {
 		const probes = nexusHealthProbes({ shards: () => [{ id: 0, status: Status.Ready }, { id: 1, status: Status.Reconnecting }], redis: () => redis('ready'), db: () => db });
 		const result = await runHealthChecks(probes, { timeoutMs: 500 });
