@@ -52,7 +52,7 @@ export class DailyOpsLedger implements Service {
 	private timer: NodeJS.Timeout | undefined;
 	private lastHealth: string | undefined;
 	private readonly seenAlerts = new Set<string>();
-	private ticking = false;
+	private inFlight: Promise<void> | undefined;
 
 	public constructor(private readonly options: DailyOpsLedgerOptions) {
 		this.redis = options.redis;
@@ -81,10 +81,16 @@ export class DailyOpsLedger implements Service {
 		this.timer = undefined;
 	}
 
-	/** Records this minute as up, and any new health report or alert. Never throws. */
-	public async tick(): Promise<void> {
-		if (this.ticking) return;
-		this.ticking = true;
+	/**
+	 * Records this minute as up, and any new health report or alert. Never throws. A call while a tick
+	 * is in flight joins it instead of returning at once, so a caller that awaits has the minute recorded.
+	 */
+	public tick(): Promise<void> {
+		this.inFlight ??= this.record().finally(() => (this.inFlight = undefined));
+		return this.inFlight;
+	}
+
+	private async record(): Promise<void> {
 		try {
 			const now = this.now();
 			const day = utcDay(now);
@@ -109,8 +115,6 @@ export class DailyOpsLedger implements Service {
 			}
 		} catch (error) {
 			this.options.onError?.(error);
-		} finally {
-			this.ticking = false;
 		}
 	}
 
