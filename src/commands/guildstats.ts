@@ -6,7 +6,7 @@ import { GuildStatsReports } from '#lib/guildstats/GuildStatsReports.js';
 import { buildGuildStatsCommand } from '#lib/guildstats/guildStatsCommandData.js';
 import { guildNameSource } from '#lib/guildstats/guildNameSource.js';
 import { ignoreChannel, purge, setEnabled, setTimezone, settingsEmbed, unignoreChannel } from '#lib/guildstats/guildSettings.js';
-import { ignoreMe, type IgnoreMeAction } from '#lib/guildstats/ignoreMe.js';
+import { ignoreMe } from '#lib/guildstats/ignoreMe.js';
 import { channelKind } from '#lib/guildstats/channelKind.js';
 import { readReportRequest } from '#lib/guildstats/interactionInput.js';
 import { privacyEmbed } from '#lib/guildstats/privacyEmbed.js';
@@ -83,7 +83,7 @@ export class GuildStatsCommand extends Subcommand {
 	}
 
 	public async chatInputIgnoreMe(interaction: ChatInputCommandInteraction) {
-		const action = interaction.options.getString('action') as IgnoreMeAction | null;
+		const action = interaction.options.getString('action');
 		return replyEphemeral(interaction, await ignoreMe(this.container.stats, interaction.user.id, action));
 	}
 
@@ -123,7 +123,7 @@ export class GuildStatsCommand extends Subcommand {
 	public async chatInputSettingsPurge(interaction: ChatInputCommandInteraction) {
 		const { stats, imageCache } = this.container;
 		const guildId = this.guildOf(interaction).id;
-		return replyEphemeral(interaction, await purge(stats, guildId, interaction.options.getBoolean('confirm', true), (id) => imageCache.invalidateGuild(id)));
+		return replyEphemeral(interaction, await purge(stats, guildId, interaction.options.getBoolean('confirm') === true, (id) => imageCache.invalidateGuild(id)));
 	}
 
 	/** Validate (ephemeral errors), defer only when rendering, query + render through the cache, reply. */

@@ -85,7 +85,7 @@ describe.each([
 
 		const answer = await ignoreme(leaver, 'delete');
 		expect(answer.ephemeral).toBe(true);
-		expect(answer.content).toMatch(/every stored row about you was deleted/);
+		expect(answer.content).toMatch(/every statistic about you was deleted/);
 		const after = await withStore((store) => rowsAbout(store, leaver));
 		const { privacy_optouts: optOut, ...data } = after;
 		expect(Object.values(data).every((n) => n === 0), JSON.stringify(after)).toBe(true);

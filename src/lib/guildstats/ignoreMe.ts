@@ -1,10 +1,11 @@
+import { UserError } from '@sapphire/framework';
 import type { StatsService } from '#lib/stats/StatsService.js';
 
 export const IGNOREME_ACTIONS = ['hide', 'delete', 'optin'] as const;
 export type IgnoreMeAction = (typeof IGNOREME_ACTIONS)[number];
 
 const HOW_HIDE = '`/guildstats ignoreme action:hide` — stop recording you and leave you out of every report (what was already recorded is kept, hidden, and counts again if you opt back in)';
-const HOW_DELETE = '`/guildstats ignoreme action:delete` — the same, and every stored row about you is deleted at once, in every server';
+const HOW_DELETE = '`/guildstats ignoreme action:delete` — the same, and every statistic about you is deleted at once, in every server (only the opt-out itself is kept, so it can be honoured)';
 const HOW_OPTIN = '`/guildstats ignoreme action:optin`';
 
 /**
@@ -12,9 +13,13 @@ const HOW_OPTIN = '`/guildstats ignoreme action:optin`';
  * choice does (so running it again while opted out offers opting back in); with one, carries it
  * out. Returns the (ephemeral) answer.
  */
-export async function ignoreMe(stats: Pick<StatsService, 'getOptOut' | 'optOut' | 'optIn'>, userId: string, action: IgnoreMeAction | null): Promise<string> {
+export async function ignoreMe(stats: Pick<StatsService, 'getOptOut' | 'optOut' | 'optIn'>, userId: string, action: string | null): Promise<string> {
+	// Discord enforces the choices, but an outdated command list on a client can still send another value.
+	if (action !== null && !(IGNOREME_ACTIONS as readonly string[]).includes(action)) {
+		throw new UserError({ identifier: 'GuildStatsInvalidIgnoreMeAction', message: `Unknown action \`${action.slice(0, 24)}\`: choose hide, delete or optin, or leave it out to see where you stand.` });
+	}
 	const current = stats.getOptOut(userId);
-	switch (action) {
+	switch (action as IgnoreMeAction | null) {
 		case null:
 			if (current === 'hide') {
 				return `You have opted out (**hide**): nothing new is recorded about you and you are left out of every report; your earlier counts are kept, hidden.\n• Opt back in: ${HOW_OPTIN}\n• Delete what was kept: ${HOW_DELETE}`;
@@ -29,7 +34,7 @@ export async function ignoreMe(stats: Pick<StatsService, 'getOptOut' | 'optOut' 
 		case 'delete':
 			if (current === 'delete') return `Already done: your data was deleted and nothing is recorded about you. Opt back in with ${HOW_OPTIN}.`;
 			await stats.optOut(userId, 'delete');
-			return `Done: every stored row about you was deleted, in every server, and nothing new is recorded.\nChanged your mind? ${HOW_OPTIN} (you are counted again from then on).`;
+			return `Done: every statistic about you was deleted, in every server, and nothing new is recorded. Only your opt-out (your id, the choice and when) is kept, so it can be honoured.\nChanged your mind? ${HOW_OPTIN} (you are counted again from then on).`;
 		case 'optin':
 			if (current === null) return 'You are not opted out: you are already included in server statistics.';
 			await stats.optIn(userId);

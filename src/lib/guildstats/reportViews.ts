@@ -58,9 +58,11 @@ const COLORS = {
 const PANEL_ITEMS = 5;
 const LIST_ITEMS = 10;
 
-export const minutes = (seconds: number): number => Math.round(seconds / 60);
-/** Minutes with one decimal, for rankings where a few seconds matter. */
-const preciseMinutes = (seconds: number): number => Math.round(seconds / 6) / 10;
+/**
+ * Voice seconds in minutes, with one decimal: the one rounding every tile, panel and list uses, so a
+ * 30-second member reads 0.5 everywhere (not "1" in a tile and "0.5" beside it).
+ */
+export const minutes = (seconds: number): number => Math.round(seconds / 6) / 10;
 
 function subtitle(ctx: ViewContext, withMembers = true): string {
 	const { rangeLabel, membersLabel, options } = ctx.resolved;
@@ -182,7 +184,7 @@ export function memberView(data: MemberStats, target: MemberViewTarget, ctx: Vie
 	const voiceChannels: RankingItem[] = data.topChannels
 		.filter((entry) => entry.voiceSeconds > 0)
 		.sort((a, b) => b.voiceSeconds - a.voiceSeconds)
-		.map((entry) => ({ label: ctx.channelLabel(entry.channelId), value: preciseMinutes(entry.voiceSeconds) }));
+		.map((entry) => ({ label: ctx.channelLabel(entry.channelId), value: minutes(entry.voiceSeconds) }));
 	const panels = [
 		{ title: 'Top channels', items: textChannels.slice(0, PANEL_ITEMS), valueLabel: 'messages' },
 		voiceChannels.length > 0 ? { title: 'Voice channels', items: voiceChannels.slice(0, PANEL_ITEMS), valueLabel: 'min' } : busiestPanel(ctx, starts, messages, 'messages')
@@ -236,7 +238,8 @@ export function channelView(data: ChannelStats, target: ChannelViewTarget, ctx: 
 		...(showMessages ? [{ label: 'Messages', value: t.messages, color: COLORS.messages }] : []),
 		{ label: 'Active members', value: t.activeMembers, color: COLORS.active },
 		...(showVoice ? [{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice }] : []),
-		{ label: 'Reactions', value: t.reactions, color: COLORS.reactions }
+		// Reactions are recorded per parent channel, never per thread: a thread's tile would always read 0.
+		...(data.thread ? [] : [{ label: 'Reactions', value: t.reactions, color: COLORS.reactions }])
 	];
 	const series = [
 		...(showMessages ? [{ label: 'Messages', values: messages, color: COLORS.messages }] : []),
@@ -244,7 +247,7 @@ export function channelView(data: ChannelStats, target: ChannelViewTarget, ctx: 
 	];
 	const topMembers: RankingItem[] = data.topMembers.map((entry) =>
 		target.voice && entry.messages === 0
-			? { label: ctx.memberLabel(entry.userId), value: preciseMinutes(entry.voiceSeconds) }
+			? { label: ctx.memberLabel(entry.userId), value: minutes(entry.voiceSeconds) }
 			: { label: ctx.memberLabel(entry.userId), value: entry.messages, ...(entry.voiceSeconds > 0 ? { sublabel: `${formatNumber(minutes(entry.voiceSeconds))} voice min` } : {}) }
 	);
 	const unit = target.voice && t.messages === 0 ? 'min' : 'messages';
@@ -271,7 +274,7 @@ export function channelView(data: ChannelStats, target: ChannelViewTarget, ctx: 
 		lists: [{ title: 'Top members', lines: rankLines(topMembers.slice(0, LIST_ITEMS), unit) }],
 		highlights: [
 			showMessages ? peakLine(ctx, 'messages', starts, messages, 'messages') : peakLine(ctx, 'voice', starts, voice, 'voice min'),
-			data.thread ? 'Figures of this thread only (its parent channel includes them).' : null
+			data.thread ? 'This is a thread: figures of this thread only (its parent channel includes them). Reactions in threads are counted under the parent channel.' : null
 		].filter((line): line is string => line !== null),
 		note: ctx.note
 	};
@@ -282,7 +285,7 @@ const METRIC_NAMES: Record<TopMetric, string> = { messages: 'messages', voice: '
 
 /** The ranked value in display units (voice in minutes). */
 export function topValue(entry: TopEntry, by: TopMetric): number {
-	return by === 'voice' ? preciseMinutes(entry.voiceSeconds) : by === 'messages' ? entry.messages : entry.reactions;
+	return by === 'voice' ? minutes(entry.voiceSeconds) : by === 'messages' ? entry.messages : entry.reactions;
 }
 
 export function overviewValue(overview: OverviewTotals, by: TopMetric): number {
@@ -389,8 +392,8 @@ export function voiceView(data: VoiceStats, ctx: ViewContext): ReportView {
 		{ label: 'Streaming minutes', value: minutes(t.streamingSeconds), color: COLORS.streaming },
 		{ label: 'Muted minutes', value: minutes(t.mutedSeconds), color: COLORS.muted }
 	];
-	const channels: RankingItem[] = data.topChannels.map((entry) => ({ label: ctx.channelLabel(entry.id), value: preciseMinutes(entry.voiceSeconds) }));
-	const people: RankingItem[] = data.topMembers.map((entry) => ({ label: ctx.memberLabel(entry.id), value: preciseMinutes(entry.voiceSeconds) }));
+	const channels: RankingItem[] = data.topChannels.map((entry) => ({ label: ctx.channelLabel(entry.id), value: minutes(entry.voiceSeconds) }));
+	const people: RankingItem[] = data.topMembers.map((entry) => ({ label: ctx.memberLabel(entry.id), value: minutes(entry.voiceSeconds) }));
 	const voice = data.series.map((point) => point.minutes);
 	const title = 'Voice activity';
 	return {

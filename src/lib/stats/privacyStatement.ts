@@ -87,8 +87,9 @@ export function privacyStatement(options: PrivacyStatementOptions): PrivacyState
 				name: 'Opting out',
 				value: [
 					'`/guildstats ignoreme` and choose:',
-					'• hide: nothing new about you is recorded and you are left out of every report; run it again to opt back in (what was kept counts again).',
-					'• delete: the same, and every stored row about you is deleted at once, in every server.'
+					'• hide: nothing new about you is recorded and you are left out of every report; what was recorded before is kept, hidden.',
+					'• delete: the same, and every statistic about you is deleted at once, in every server. Only the opt-out itself is kept (your id, the choice and when), so it can be honoured.',
+					'• optin: counted again from then on (after hide, your earlier counts show again).'
 				].join('\n')
 			},
 			{

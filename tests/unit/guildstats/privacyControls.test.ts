@@ -48,12 +48,19 @@ describe('/guildstats ignoreme and settings', () => {
 		expect(await ignoreMe(stats, user, 'optin')).toMatch(/not opted out/);
 	});
 
+	it('an unknown ignoreme action is the user\'s mistake with an explanation, not a crash', async () => {
+		const user = snowflake();
+		await expect(ignoreMe(stats, user, 'remove')).rejects.toThrow(UserError);
+		await expect(ignoreMe(stats, user, 'remove')).rejects.toMatchObject({ identifier: 'GuildStatsInvalidIgnoreMeAction', message: expect.stringMatching(/Unknown action `remove`: choose hide, delete or optin/) });
+		expect(stats.getOptOut(user)).toBeNull();
+	});
+
 	it('delete removes the stored rows at once, and the way back says they stay deleted', async () => {
 		const user = snowflake();
 		stats.recordMessage({ guildId, channelId, userId: user, bot: false, at: T0 });
 		await stats.flush();
 		expect(await messages(user)).toBe(1);
-		expect(await ignoreMe(stats, user, 'delete')).toMatch(/every stored row about you was deleted/);
+		expect(await ignoreMe(stats, user, 'delete')).toMatch(/every statistic about you was deleted, in every server, .* Only your opt-out .* is kept/);
 		expect(await ignoreMe(stats, user, 'hide')).toMatch(/nothing left to hide/);
 		expect(await ignoreMe(stats, user, 'optin')).toMatch(/stays deleted/);
 		expect(await messages(user)).toBe(0);

@@ -114,6 +114,27 @@ describe('other views', () => {
 		expect(view.subtitle).not.toMatch(/Humans/);
 	});
 
+	it('one rounding for voice minutes: a 30-second member reads 0.5 in the tile and in the panel', () => {
+		const view = memberView(
+			{ userId: '10', optedOut: false, totals: { messages: 0, voiceSeconds: 30, reactionsGiven: 0, reactionsReceived: 0 }, series: [{ start: NOW, messages: 0, voiceMinutes: 0, reactionsGiven: 0 }], topChannels: [{ channelId: '5', messages: 0, voiceSeconds: 30 }] },
+			{ id: '10', name: 'Otter', inGuild: true },
+			context()
+		);
+		const spec = layoutOf(view.spec, 'composite');
+		expect(view.summary.find((item) => item.label === 'Voice minutes')?.value).toBe(0.5);
+		expect(spec.panels.find((panel) => panel.title === 'Voice channels')?.items[0]?.value).toBe(0.5);
+	});
+
+	it('channel: a thread has no Reactions tile (they are counted under its parent) and says it is a thread', () => {
+		const view = channelView(
+			{ channelId: '7', thread: true, totals: { messages: 12, activeMembers: 2, voiceSeconds: 0, reactions: 0 }, series: [{ start: NOW, messages: 12, voiceMinutes: 0 }], topMembers: [{ userId: '10', messages: 12, voiceSeconds: 0 }] },
+			{ id: '7', label: '#help-thread', voice: false },
+			context()
+		);
+		expect(view.summary.map((item) => item.label)).toEqual(['Messages', 'Active members']);
+		expect(view.highlights.join('\n')).toMatch(/This is a thread.*Reactions in threads are counted under the parent channel/s);
+	});
+
 	it('channel: a voice channel charts voice first', () => {
 		const view = channelView(
 			{ channelId: '5', thread: false, totals: { messages: 0, activeMembers: 3, voiceSeconds: 600, reactions: 0 }, series: [{ start: NOW, messages: 0, voiceMinutes: 10 }], topMembers: [{ userId: '10', messages: 0, voiceSeconds: 600 }] },

@@ -141,6 +141,19 @@ describe('MetricsRegistry', () => {
 		expect([...(await scrape(new MetricsRegistry({ shard: 0, defaultMetrics: false }))).keys()].every((name) => name.startsWith('nexus_'))).toBe(true);
 	});
 
+	it("counts users' mistakes by command and identifier, as successes, never as failures", async () => {
+		const metrics = new MetricsRegistry({ shard: 0, defaultMetrics: false });
+		const tracker = new CommandTracker({ onExecution: (execution) => metrics.recordCommand(execution) });
+		for (let index = 0; index < 40; index++) tracker.record({ id: 'm1', command: 'guildstats settings timezone', durationMs: 3, success: true, userMistake: 'GuildStatsInvalidTimezone' });
+		tracker.record({ id: 'm2', command: 'nexus health', durationMs: 1, success: true, userMistake: 'OwnerOnly' });
+		tracker.record({ id: 'm3', command: 'nexus health', durationMs: 1, success: false, error: new Error('boom') });
+		const families = await scrape(metrics);
+		const mistakes = families.get('nexus_command_user_mistakes_total')!.metrics.map((sample) => `${sample.labels?.command}/${sample.labels?.identifier}=${sample.value}`);
+		expect(mistakes.sort()).toEqual(['guildstats settings timezone/GuildStatsInvalidTimezone=40', 'nexus health/OwnerOnly=1']);
+		const statuses = families.get('nexus_commands_total')!.metrics.map((sample) => `${sample.labels?.command}/${sample.labels?.status}=${sample.value}`);
+		expect(statuses.sort()).toEqual(['guildstats settings timezone/success=40', 'nexus health/failure=1', 'nexus health/success=1']);
+	});
+
 	it('keeps label cardinality bounded: 10k distinct users through command tracking add no series', async () => {
 		const metrics = new MetricsRegistry({ shard: 0, maxLabelValues: 20 });
 		const tracker = new CommandTracker({ onExecution: (execution) => metrics.recordCommand(execution) });

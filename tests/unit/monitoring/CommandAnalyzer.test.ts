@@ -93,4 +93,24 @@ describe('CommandTracker + CommandAnalyzer', () => {
 		expect(Object.keys(tracker.totals()).length).toBeLessThanOrEqual(51);
 		expect(window.recentErrors.length).toBeLessThanOrEqual(20);
 	});
+
+	it("users' mistakes are answered runs: 100% success, counted by identifier over the window", () => {
+		const time = clock();
+		const tracker = new CommandTracker({ now: time.now });
+		for (let index = 0; index < 3; index++) {
+			tracker.begin({ id: `t${index}`, command: 'guildstats settings timezone', category: 'guildstats' });
+			tracker.finish(`t${index}`, { success: true, userMistake: 'GuildStatsInvalidTimezone', durationMs: 4 });
+		}
+		tracker.record({ id: 'm1', command: 'nexus health', durationMs: 0, success: true, userMistake: 'OwnerOnly' });
+		tracker.record({ id: 'm2', command: 'guildstats server', durationMs: 0, success: true, userMistake: 'GuildStatsInvalidTimezone' });
+		const analysis = new CommandAnalyzer().analyze(tracker.takeWindow());
+		expect(analysis.totals).toMatchObject({ runs: 5, failures: 0, successRate: 100 });
+		expect(analysis.errorTypes).toEqual([]);
+		expect(analysis.userMistakes).toEqual([
+			{ identifier: 'GuildStatsInvalidTimezone', count: 4, commands: ['guildstats settings timezone', 'guildstats server'] },
+			{ identifier: 'OwnerOnly', count: 1, commands: ['nexus health'] }
+		]);
+		// The next window starts empty.
+		expect(new CommandAnalyzer().analyze(tracker.takeWindow()).userMistakes).toEqual([]);
+	});
 });
