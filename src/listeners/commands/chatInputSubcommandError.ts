@@ -1,5 +1,6 @@
 import { Listener, UserError } from '@sapphire/framework';
 import { SubcommandPluginEvents, type ChatInputSubcommandErrorPayload } from '@sapphire/plugin-subcommands';
+import { ChartRenderError } from '#lib/charts/RenderWorkerPool.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 
 /**
@@ -15,6 +16,7 @@ export class ChatInputSubcommandErrorListener extends Listener<typeof Subcommand
 		this.container.commandOutcomes.markFailed(interaction.id, error);
 		if (error instanceof UserError) return replyEphemeral(interaction, `⚠️ ${error.message}`).catch(() => null);
 		this.container.logger.error(`/${interaction.commandName} ${matchedSubcommandMapping.name} failed:`, error);
+		if (error instanceof ChartRenderError) return replyEphemeral(interaction, `❌ ${error.userMessage}`).catch(() => null);
 		return replyEphemeral(interaction, '❌ Something went wrong on our side while running this command. It has been reported to the bot operators.').catch(() => null);
 	}
 }
