@@ -7,6 +7,7 @@ import { NexusClient } from '#root/client.js';
 import { ApiService } from '#lib/api/ApiService.js';
 import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
 import { ImageCache } from '#lib/charts/ImageCache.js';
+import { ImageCacheSync } from '#lib/charts/ImageCacheSync.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { fleetHealth } from '#lib/fleet/fleetHealth.js';
 import { FleetService } from '#lib/fleet/FleetService.js';
@@ -163,6 +164,20 @@ export async function boot(config: Config): Promise<void> {
 		new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } })
 	);
 	container.redis = redis;
+	// Opt-outs and purges drop cached charts on every process at once (and reload their privacy lists).
+	container.imageCacheSync = services.add(
+		new ImageCacheSync({
+			cache: container.imageCache,
+			redis: redis.client,
+			channel: `nexus:${config.TASKS_QUEUE}:imagecache`,
+			onRemote: (guildIds) => {
+				// Cached report figures here are keyed by this process's data versions: move them on too.
+				container.stats.outdateReports(guildIds);
+				if (!guildIds) void container.stats.privacy.load().catch(() => false);
+			},
+			log: { warn: (m) => logger.warn(m) }
+		})
+	);
 	// Each process publishes its own snapshot and metrics; any process reads the whole fleet (health report, /metrics).
 	container.fleet = services.add(
 		new FleetService({
@@ -259,6 +274,7 @@ declare module '@sapphire/pieces' {
 		reporter: Reporter;
 		charts: ChartRenderer;
 		imageCache: ImageCache;
+		imageCacheSync: ImageCacheSync;
 		metrics: MetricsRegistry;
 		redis: RedisService;
 		fleet: FleetService;
