@@ -84,7 +84,10 @@ export class GuildStatsCommand extends Subcommand {
 
 	public async chatInputIgnoreMe(interaction: ChatInputCommandInteraction) {
 		const action = interaction.options.getString('action');
-		return replyEphemeral(interaction, await ignoreMe(this.container.stats, interaction.user.id, action));
+		const answer = await ignoreMe(this.container.stats, interaction.user.id, action);
+		// Cached charts of every guild on every shard may show (or hide) this member.
+		if (action !== null) this.container.imageCacheSync.invalidateAll();
+		return replyEphemeral(interaction, answer);
 	}
 
 	public chatInputPrivacy(interaction: ChatInputCommandInteraction) {
@@ -121,9 +124,9 @@ export class GuildStatsCommand extends Subcommand {
 	}
 
 	public async chatInputSettingsPurge(interaction: ChatInputCommandInteraction) {
-		const { stats, imageCache } = this.container;
+		const { stats, imageCacheSync } = this.container;
 		const guildId = this.guildOf(interaction).id;
-		return replyEphemeral(interaction, await purge(stats, guildId, interaction.options.getBoolean('confirm') === true, (id) => imageCache.invalidateGuild(id)));
+		return replyEphemeral(interaction, await purge(stats, guildId, interaction.options.getBoolean('confirm') === true, (id) => imageCacheSync.invalidateGuilds([id])));
 	}
 
 	/** Validate (ephemeral errors), defer only when rendering, query + render through the cache, reply. */

@@ -7,6 +7,7 @@ import { NexusClient } from '#root/client.js';
 import { ApiService } from '#lib/api/ApiService.js';
 import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
 import { ImageCache } from '#lib/charts/ImageCache.js';
+import { ImageCacheSync } from '#lib/charts/ImageCacheSync.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { fleetHealth } from '#lib/fleet/fleetHealth.js';
 import { FleetService } from '#lib/fleet/FleetService.js';
@@ -182,7 +183,7 @@ export async function boot(config: Config): Promise<void> {
 	// /guildstats rendering. Charts draw in worker threads (CHART_WORKERS): drawn here, a cold render
 	// blocks the event loop for 15-45 ms (bench/render). The cache key holds the guild's data version.
 	container.charts = services.add(
-		new ChartRenderer({ workers: config.CHART_WORKERS, onRender: (timing) => container.metrics.chartRenderSeconds.observe((timing.drawMs + timing.encodeMs) / 1000) })
+		new ChartRenderer({ workers: config.CHART_WORKERS, renderTimeoutMs: config.CHART_RENDER_TIMEOUT_MS, onRender: (timing) => container.metrics.chartRenderSeconds.observe((timing.drawMs + timing.encodeMs) / 1000) })
 	);
 	container.imageCache = new ImageCache({ max: config.CHART_CACHE_MAX, ttlMs: config.CHART_CACHE_TTL_MS });
 	container.metrics.bindImageCache(() => container.imageCache.stats());
@@ -204,6 +205,20 @@ export async function boot(config: Config): Promise<void> {
 		redis.client.on('error', (error: Error) => container.incidents.failure('redis', error));
 		redis.client.on('ready', () => container.incidents.recovered('redis'));
 	}
+	// Opt-outs and purges drop cached charts on every process at once (and reload their privacy lists).
+	container.imageCacheSync = services.add(
+		new ImageCacheSync({
+			cache: container.imageCache,
+			redis: redis?.client,
+			channel: `nexus:${config.TASKS_QUEUE}:imagecache`,
+			onRemote: (guildIds) => {
+				// Cached report figures here are keyed by this process's data versions: move them on too.
+				container.stats.outdateReports(guildIds);
+				if (!guildIds) void container.stats.privacy.load().catch(() => false);
+			},
+			log: { warn: (m) => logger.warn(m) }
+		})
+	);
 	// Each process publishes its own snapshot and metrics; any process reads the whole fleet (health report, /metrics).
 	container.fleet = redis && services.add(
 		new FleetService({
@@ -323,6 +338,7 @@ declare module '@sapphire/pieces' {
 		incidents: IncidentTracker;
 		charts: ChartRenderer;
 		imageCache: ImageCache;
+		imageCacheSync: ImageCacheSync;
 		metrics: MetricsRegistry;
 		/** Redis coordination: only with REDIS_URL (several processes). */
 		redis: RedisService | undefined;

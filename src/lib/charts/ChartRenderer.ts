@@ -57,6 +57,8 @@ export interface ChartRendererOptions {
 	 * workers; the event loop only clones the spec in and the PNG out (call start()/stop()).
 	 */
 	workers?: number;
+	/** With workers: a render not answered within this is abandoned and its worker replaced (default 20 s). */
+	renderTimeoutMs?: number;
 }
 
 export interface RenderTiming {
@@ -136,8 +138,8 @@ export class ChartRenderer {
 		this.maxLinePoints = options.maxLinePoints;
 		this.onRender = options.onRender;
 		if ((options.workers ?? 0) > 0) {
-			const { onRender: _onRender, workers, ...workerOptions } = options;
-			this.pool = new RenderWorkerPool(workers ?? 1, workerOptions);
+			const { onRender: _onRender, workers, renderTimeoutMs, ...workerOptions } = options;
+			this.pool = new RenderWorkerPool(workers ?? 1, workerOptions, { renderTimeoutMs });
 		}
 		registerFonts(this.theme.fontFamily, options.fontDir ?? defaultFontDir());
 		// Chart.js keeps one global registry: registering again is a no-op, so this is idempotent.

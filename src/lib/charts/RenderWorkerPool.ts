@@ -15,28 +15,54 @@ export type WorkerReply = { id: number; ok: true; result?: RenderResult; ready?:
 /** Options a worker's renderer can receive (functions cannot cross the thread boundary). */
 export type WorkerRendererOptions = Omit<ChartRendererOptions, 'onRender' | 'workers'>;
 
+export interface RenderWorkerPoolOptions {
+	/** A render (including a fresh worker's start) not answered within this is abandoned and its worker replaced. Default 20 s. */
+	renderTimeoutMs?: number;
+	/** Starts a worker (tests pass a stand-in). */
+	spawn?: (options: WorkerRendererOptions) => Worker;
+}
+
+/** A chart could not be drawn (worker stuck or crashed). `userMessage` is what the member sees. */
+export class ChartRenderError extends Error {
+	public readonly userMessage = 'The chart could not be drawn this time (the drawing worker failed and was restarted). Please run the command again in a moment.';
+
+	public constructor(message: string) {
+		super(message);
+		this.name = 'ChartRenderError';
+	}
+}
+
 interface Slot {
 	worker: Worker;
 	ready: Promise<void>;
-	pending: Map<number, { resolve: (result: RenderResult) => void; reject: (error: Error) => void; postMs: number }>;
+	pending: Map<number, { resolve: (result: RenderResult) => void; reject: (error: Error) => void; postMs: number; timer: NodeJS.Timeout }>;
+	/** Ends the worker and fails what it had in flight (it is replaced on the next render). */
+	fail: (error: Error) => void;
 }
 
 /**
  * Renders in worker threads: Chart.js and @napi-rs/canvas both run fine off the main thread
  * (fonts registered with GlobalFonts are process-wide), and there the whole draw, not just the
  * PNG encode, stays off the event loop. The main thread only clones the spec in and the PNG out.
- * A worker that dies fails its in-flight renders and is replaced on the next render.
+ * A worker that dies, or does not answer a render within `renderTimeoutMs` (stuck in a loop, or
+ * hung at start), is terminated: its in-flight renders fail with a ChartRenderError and a fresh
+ * worker takes its place on the next render.
  */
 export class RenderWorkerPool {
 	private readonly slots: (Slot | undefined)[];
 	private nextId = 1;
 	private closed = false;
+	private readonly renderTimeoutMs: number;
+	private readonly spawn: (options: WorkerRendererOptions) => Worker;
 
 	public constructor(
 		private readonly size: number,
-		private readonly rendererOptions: WorkerRendererOptions
+		private readonly rendererOptions: WorkerRendererOptions,
+		options: RenderWorkerPoolOptions = {}
 	) {
 		this.slots = new Array<Slot | undefined>(Math.max(1, size)).fill(undefined);
+		this.renderTimeoutMs = options.renderTimeoutMs ?? 20_000;
+		this.spawn = options.spawn ?? spawnChartWorker;
 	}
 
 	/** Starts every worker and waits until each has loaded Chart.js and the fonts. */
@@ -52,14 +78,24 @@ export class RenderWorkerPool {
 	public async render(spec: ChartSpec): Promise<RenderResult> {
 		if (this.closed) throw new Error('RenderWorkerPool is closed');
 		const slot = this.leastBusy();
-		await slot.ready;
 		const id = this.nextId++;
 		return new Promise<RenderResult>((resolve, reject) => {
-			const start = performance.now();
+			// Counted from the request: a worker hung at start times out too.
+			const timer = setTimeout(() => slot.fail(new ChartRenderError(`chart worker did not answer within ${this.renderTimeoutMs} ms; terminated and replaced`)), this.renderTimeoutMs);
+			timer.unref();
+			slot.pending.set(id, { resolve, reject, postMs: 0, timer });
 			// Keep the process alive only while a render is in flight.
 			slot.worker.ref();
-			slot.worker.postMessage({ id, spec } satisfies WorkerRequest);
-			slot.pending.set(id, { resolve, reject, postMs: performance.now() - start });
+			slot.ready.then(
+				() => {
+					const waiter = slot.pending.get(id);
+					if (!waiter) return;
+					const start = performance.now();
+					slot.worker.postMessage({ id, spec } satisfies WorkerRequest);
+					waiter.postMs = performance.now() - start;
+				},
+				() => undefined
+			);
 		});
 	}
 
@@ -82,7 +118,7 @@ export class RenderWorkerPool {
 	private slot(index: number): Slot {
 		const existing = this.slots[index];
 		if (existing) return existing;
-		const worker = spawnChartWorker(this.rendererOptions);
+		const worker = this.spawn(this.rendererOptions);
 		worker.unref();
 		const pending: Slot['pending'] = new Map();
 		let markReady!: () => void;
@@ -93,7 +129,21 @@ export class RenderWorkerPool {
 		});
 		// A start failure is reported to whoever awaits `ready`; never an unhandled rejection.
 		ready.catch(() => undefined);
-		const slot: Slot = { worker, ready, pending };
+		let failed = false;
+		const fail = (error: Error) => {
+			if (this.slots[index] === slot) this.slots[index] = undefined;
+			failStart(error);
+			for (const waiter of pending.values()) {
+				clearTimeout(waiter.timer);
+				waiter.reject(error);
+			}
+			pending.clear();
+			if (failed) return;
+			failed = true;
+			// A stuck worker never exits on its own.
+			void worker.terminate().catch(() => undefined);
+		};
+		const slot: Slot = { worker, ready, pending, fail };
 
 		worker.on('message', (reply: WorkerReply) => {
 			const start = performance.now();
@@ -101,6 +151,7 @@ export class RenderWorkerPool {
 			const waiter = pending.get(reply.id);
 			if (!waiter) return;
 			pending.delete(reply.id);
+			clearTimeout(waiter.timer);
 			if (pending.size === 0) worker.unref();
 			if (!reply.ok) return waiter.reject(new Error(reply.error));
 			const result = reply.result!;
@@ -108,20 +159,14 @@ export class RenderWorkerPool {
 			const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength);
 			waiter.resolve({ ...result, png, mainThreadMs: waiter.postMs + (performance.now() - start) });
 		});
-		const fail = (error: Error) => {
-			if (this.slots[index] === slot) this.slots[index] = undefined;
-			failStart(error);
-			for (const waiter of pending.values()) waiter.reject(error);
-			pending.clear();
-		};
-		worker.on('error', fail);
-		worker.on('exit', (code) => fail(new Error(`chart worker exited with code ${code}`)));
+		worker.on('error', (error) => fail(new ChartRenderError(`chart worker crashed: ${error.message}`)));
+		worker.on('exit', (code) => fail(new ChartRenderError(`chart worker exited with code ${code}`)));
 		this.slots[index] = slot;
 		return slot;
 	}
 }
 
-function spawnChartWorker(options: WorkerRendererOptions): Worker {
+export function spawnChartWorker(options: WorkerRendererOptions): Worker {
 	const here = fileURLToPath(import.meta.url);
 	const ext = extname(here);
 	const entry = pathToFileURL(here.slice(0, -ext.length).replace(/RenderWorkerPool$/, 'chartWorker') + ext).href;

@@ -109,6 +109,8 @@ export class StatsService implements Service {
 	private readonly onError: ((error: unknown) => void) | undefined;
 	private readonly voiceStatesOf: (guildId: string) => readonly SeedVoiceState[];
 	private readonly versions = new Map<string, number>();
+	/** Added to every guild's data version: outdateReports() with no guild moves them all at once. */
+	private versionEpoch = 0;
 	private readonly listeners = new Set<(info: FlushInfo) => void>();
 	private flushChain: Promise<unknown> = Promise.resolve();
 	private timer: NodeJS.Timeout | null = null;
@@ -299,7 +301,16 @@ export class StatsService implements Service {
 	 * /guildstats run would otherwise outdate its own cached image at the next flush.
 	 */
 	public dataVersion(guildId: string): number {
-		return this.versions.get(guildId) ?? 0;
+		return this.versionEpoch + (this.versions.get(guildId) ?? 0);
+	}
+
+	/**
+	 * Another process changed what reports show (a member opted out or in: every guild; a purge: the
+	 * given ones): this process's cached reports of those guilds are outdated at once.
+	 */
+	public outdateReports(guildIds?: readonly string[]): void {
+		if (!guildIds) this.versionEpoch += 1;
+		else for (const guildId of guildIds) this.bump(guildId);
 	}
 
 	/** Called after every flush that wrote rows; returns an unsubscribe function. */

@@ -1,6 +1,7 @@
 import { Listener } from '@sapphire/framework';
 import { SubcommandPluginEvents, type ChatInputSubcommandErrorPayload } from '@sapphire/plugin-subcommands';
 import { userMistakeOf } from '#lib/commands/userMistake.js';
+import { ChartRenderError } from '#lib/charts/RenderWorkerPool.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 
 /**
@@ -22,6 +23,7 @@ export class ChatInputSubcommandErrorListener extends Listener<typeof Subcommand
 		}
 		this.container.commandOutcomes.markFailed(interaction.id, error);
 		this.container.logger.error(`/${interaction.commandName} ${matchedSubcommandMapping.name} failed:`, error);
+		if (error instanceof ChartRenderError) return replyEphemeral(interaction, `❌ ${error.userMessage}`).catch(() => null);
 		return replyEphemeral(interaction, '❌ Something went wrong on our side while running this command. It has been reported to the bot operators.').catch(() => null);
 	}
 }
