@@ -23,7 +23,7 @@ export interface NexusHealthDeps {
 }
 
 /**
- * What /api/health checks: the gateway is connected (every shard READY), Redis answers PING, the
+ * What /api/health checks: the gateway is connected (every shard READY), Redis answers PING (only with REDIS_URL), the
  * store answers a trivial query. Redis is only pinged on a ready connection: while ioredis is
  * reconnecting, a PING would sit in the offline queue (BullMQ waits forever by design), and
  * probes arriving every few seconds would pile up there until Redis came back.
