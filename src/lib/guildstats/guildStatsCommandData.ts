@@ -7,6 +7,7 @@ import {
 	type SlashCommandSubcommandGroupBuilder
 } from 'discord.js';
 import { IGNOREME_ACTIONS } from './ignoreMe.js';
+import { INACTIVE_MAX_DAYS } from './inactiveMembers.js';
 import { RANGE_CHOICES } from './reportOptions.js';
 
 /** The slash command schema of /guildstats (kept out of the command piece so it stays a thin adapter). */
@@ -92,6 +93,18 @@ function settings(group: SlashCommandSubcommandGroupBuilder): SlashCommandSubcom
 		.addSubcommand((sub) => sub.setName('enable').setDescription('Record statistics in this server again'))
 		.addSubcommand((sub) =>
 			sub
+				.setName('visibility')
+				.setDescription("Who may look at another member's report")
+				.addStringOption((option) =>
+					option
+						.setName('member_reports')
+						.setDescription('everyone (default), or only the member themselves and admins')
+						.setRequired(true)
+						.addChoices({ name: 'Everyone', value: 'everyone' }, { name: 'Only themselves and admins', value: 'self_and_admins' })
+				)
+		)
+		.addSubcommand((sub) =>
+			sub
 				.setName('purge')
 				.setDescription("Delete every statistic of this server now (can't be undone)")
 				.addBooleanOption((option) => option.setName('confirm').setDescription('True to delete everything now').setRequired(true))
@@ -156,6 +169,23 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 								value
 							}))
 						)
+				)
+		)
+		.addSubcommand((sub) =>
+			sub
+				.setName('inactive')
+				.setDescription('Members with no message, voice or reaction in the last N days (Manage Server)')
+				.addIntegerOption((option) => option.setName('days').setDescription(`Quiet for at least this many days (1-${INACTIVE_MAX_DAYS})`).setRequired(true).setMinValue(1).setMaxValue(INACTIVE_MAX_DAYS))
+				.addRoleOption((option) => option.setName('role').setDescription('Only members who hold this role'))
+		)
+		.addSubcommand((sub) =>
+			sub
+				.setName('export')
+				.setDescription("Download this server's counts (guild, channels, members) as CSV or JSON (Manage Server)")
+				.addStringOption((option) => option.setName('range').setDescription('Time range (default: last 30 days)').addChoices(...RANGE_CHOICES.map((value) => ({ name: RANGE_NAMES[value], value }))))
+				.addStringOption((option) => option.setName('format').setDescription('CSV files (default) or one JSON file').addChoices({ name: 'CSV', value: 'csv' }, { name: 'JSON', value: 'json' }))
+				.addStringOption((option) =>
+					option.setName('granularity').setDescription('One row per UTC day (default) or per UTC hour').addChoices({ name: 'Daily', value: 'daily' }, { name: 'Hourly', value: 'hourly' })
 				)
 		)
 		.addSubcommand((sub) => sub.setName('privacy').setDescription('What is stored about you, for how long, and how to opt out'))

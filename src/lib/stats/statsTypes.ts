@@ -222,9 +222,14 @@ export interface PrivacySnapshot {
 	disabledGuilds: string[];
 }
 
+/** Who may see another member's report: anyone, or only themselves and admins (Manage Server). */
+export type MemberReportVisibility = 'everyone' | 'self_and_admins';
+export const MEMBER_REPORT_VISIBILITIES: readonly MemberReportVisibility[] = ['everyone', 'self_and_admins'];
+
 export interface GuildSettings {
 	guildId: string;
 	timezone: string;
+	memberReports: MemberReportVisibility;
 	enabled: boolean;
 	ignored: { channelId: string; kind: IgnoredKind }[];
 	/** When the guild's data will be deleted (after the bot left), epoch ms, or null. */
