@@ -123,14 +123,23 @@ export async function buildExport(
 	const files: ExportFile[] =
 		request.format === 'csv'
 			? [
-					{ name: `${base}-guild.csv`, data: Buffer.from(stringify(records.guild, { header: true, columns: [...GUILD_COLUMNS] })) },
-					{ name: `${base}-channels.csv`, data: Buffer.from(stringify(records.channels, { header: true, columns: [...CHANNEL_COLUMNS], cast: { boolean: (v) => String(v) } })) },
-					{ name: `${base}-members.csv`, data: Buffer.from(stringify(records.members, { header: true, columns: [...MEMBER_COLUMNS], cast: { boolean: (v) => String(v) } })) }
+					{ name: `${base}-guild.csv`, data: await csvInSlices(records.guild, GUILD_COLUMNS) },
+					{ name: `${base}-channels.csv`, data: await csvInSlices(records.channels, CHANNEL_COLUMNS) },
+					{ name: `${base}-members.csv`, data: await csvInSlices(records.members, MEMBER_COLUMNS) }
 				]
 			: [
 					{
 						name: `${base}.json`,
-						data: Buffer.from(JSON.stringify({ guildId: guild.id, granularity: request.granularity, from: bucketIso(range.from, request.granularity), to: bucketIso(range.to - 1, request.granularity), ...records }))
+						data: Buffer.concat([
+							Buffer.from(`{"guildId":${JSON.stringify(guild.id)},"granularity":"${request.granularity}","from":"${bucketIso(range.from, request.granularity)}","to":"${bucketIso(range.to - 1, request.granularity)}"`),
+							Buffer.from(',"guild":'),
+							await jsonInSlices(records.guild),
+							Buffer.from(',"channels":'),
+							await jsonInSlices(records.channels),
+							Buffer.from(',"members":'),
+							await jsonInSlices(records.members),
+							Buffer.from('}')
+						])
 					}
 				];
 	const bytes = files.reduce((sum, file) => sum + file.data.length, 0);
@@ -149,6 +158,30 @@ export async function buildExport(
 		note = `Hourly counts older than ${bucketIso(floorHour, 'hourly')} are no longer kept (retention): use \`granularity:daily\` for them.`;
 	}
 	return { files, bytes, rows: { guild: rows.guild.length, channels: rows.channels.length, members: rows.members.length }, rangeLabel, note };
+}
+
+/** Rows encoded per slice: a 90-day export of a 10k guild is ~100k rows; slices keep each event-loop block short. */
+const SLICE_ROWS = 5000;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** CSV with a header, quoted by csv-stringify (names may hold commas, quotes, newlines), encoded in slices. */
+async function csvInSlices(records: readonly Record<string, unknown>[], columns: readonly string[]): Promise<Buffer> {
+	const parts: Buffer[] = [Buffer.from(stringify([], { header: true, columns: [...columns] }))];
+	for (let start = 0; start < records.length; start += SLICE_ROWS) {
+		if (start > 0) await yieldToEventLoop();
+		parts.push(Buffer.from(stringify(records.slice(start, start + SLICE_ROWS), { columns: [...columns], cast: { boolean: (value) => String(value) } })));
+	}
+	return Buffer.concat(parts);
+}
+
+/** A JSON array of the records, encoded in slices. */
+async function jsonInSlices(records: readonly unknown[]): Promise<Buffer> {
+	const parts: string[] = [];
+	for (let start = 0; start < records.length; start += SLICE_ROWS) {
+		if (start > 0) await yieldToEventLoop();
+		parts.push(JSON.stringify(records.slice(start, start + SLICE_ROWS)).slice(1, -1));
+	}
+	return Buffer.from(`[${parts.join(',')}]`);
 }
 
 const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 1)} MiB`;

@@ -40,6 +40,14 @@ describe('export', () => {
 		expect(result.bytes).toBe(result.files.reduce((sum, file) => sum + file.data.length, 0));
 	});
 
+	it('JSON holds the same records under guild, channels and members', async () => {
+		const result = await buildExport(fakeStats(rows), { id: 'g1', names }, { range: '7d', format: 'json', granularity: 'daily' }, { now: NOW, uploadLimit: 8 << 20 });
+		const data = JSON.parse(result.files[0]!.data.toString('utf8'));
+		expect(data).toMatchObject({ guildId: 'g1', granularity: 'daily', from: '2026-11-26', to: '2026-12-03' });
+		expect(data.members).toEqual([{ bucket: '2025-12-02', user_id: 'u1', bot: false, messages: 5, voice_seconds: 60, reactions_given: 1, reactions_received: 0 }]);
+		expect(data.channels[0]).toMatchObject({ channel_id: 'c1', channel_name: 'general' });
+	});
+
 	it('refuses an export above the upload limit and says how to narrow it', async () => {
 		const stats = fakeStats(rows);
 		await expect(buildExport(stats, { id: 'g1', names }, { range: '90d', format: 'json', granularity: 'hourly' }, { now: NOW, uploadLimit: 100 })).rejects.toThrow(
