@@ -53,7 +53,10 @@ export async function runDemoCommands(context: DemoContext): Promise<DemoCommand
 		{ label: 'guildstats channel', command: 'guildstats', subcommand: 'channel', options: { range: '30d' } },
 		{ label: 'guildstats activity', command: 'guildstats', subcommand: 'activity' },
 		{ label: 'guildstats voice', command: 'guildstats', subcommand: 'voice' },
-		{ label: 'guildstats growth', command: 'guildstats', subcommand: 'growth' }
+		{ label: 'guildstats growth', command: 'guildstats', subcommand: 'growth' },
+		// Admin tools: their CSV/JSON attachments are kept next to the images.
+		{ label: 'guildstats inactive', command: 'guildstats', subcommand: 'inactive', options: { days: 7 } },
+		{ label: 'guildstats export', command: 'guildstats', subcommand: 'export', options: { range: '30d', format: 'csv', granularity: 'daily' } }
 	];
 	const results: DemoCommandResult[] = [];
 	for (const invocation of invocations) {
