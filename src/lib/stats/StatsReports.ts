@@ -16,7 +16,7 @@ import type {
 	TopOptions,
 	VoiceStats
 } from './statsTypes.js';
-import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan } from './timeBuckets.js';
+import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan, type TimeRange } from './timeBuckets.js';
 
 type Where = (table: string) => RawBuilder<unknown>;
 type IndexHint = 'user' | 'channel' | 'thread';
@@ -82,37 +82,51 @@ export class StatsReports {
 		private readonly guildTimezone: (guildId: string) => Promise<string>
 	) {}
 
+	/**
+	 * Totals of the range and of the previous period of the same length (`previous`, null for a
+	 * range from the beginning), each from ONE statement that reads both periods (`period` 0 and 1).
+	 */
 	public async overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
 		const opts = normalize(options);
-		const plan = planRange(opts.range, await this.floorHour());
+		const floor = await this.floorHour();
+		const plan = planRange(opts.range, floor);
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, floor) : null;
 		const members = membersWhere(opts.members);
-		const sums = await this.rows(sql`
-			select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions,
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions,
 				coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
-			from (${this.branches(FAMILIES.guild, plan, guildId, sql`messages, voice_seconds, reactions, joins, leaves`, members)}) as s`);
-		const commands = await this.rows(sql`
-			select coalesce(sum(ok), 0) as ok, coalesce(sum(failed), 0) as failed
-			from (${this.branches(FAMILIES.command, plan, guildId, sql`ok, failed`, () => TRUE)}) as s`);
-		const activeMembers = await this.activeMembers(guildId, opts, plan);
-		const row = sums[0];
-		const voiceSeconds = n(row.voice_seconds);
-		return {
-			messages: n(row.messages),
-			activeMembers,
-			voiceSeconds,
-			voiceMinutes: Math.round(voiceSeconds / 60),
-			reactions: n(row.reactions),
-			joins: n(row.joins),
-			leaves: n(row.leaves),
-			net: n(row.joins) - n(row.leaves),
-			commands: n(commands[0].ok) + n(commands[0].failed),
-			commandsFailed: n(commands[0].failed)
+			from (${this.periodBranches(FAMILIES.guild, plan, previousPlan, guildId, sql`messages, voice_seconds, reactions, joins, leaves`, members)}) as s group by period`)
+		);
+		const commands = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(ok), 0) as ok, coalesce(sum(failed), 0) as failed
+			from (${this.periodBranches(FAMILIES.command, plan, previousPlan, guildId, sql`ok, failed`, () => TRUE)}) as s group by period`)
+		);
+		const active = await this.activeMembers(guildId, opts, plan, previousPlan);
+		const totals = (period: 0 | 1, activeMembers: number) => {
+			const row = sums[period];
+			const voiceSeconds = n(row.voice_seconds);
+			return {
+				messages: n(row.messages),
+				activeMembers,
+				voiceSeconds,
+				voiceMinutes: Math.round(voiceSeconds / 60),
+				reactions: n(row.reactions),
+				joins: n(row.joins),
+				leaves: n(row.leaves),
+				net: n(row.joins) - n(row.leaves),
+				commands: n(commands[period].ok) + n(commands[period].failed),
+				commandsFailed: n(commands[period].failed)
+			};
 		};
+		return { ...totals(0, active.current), previous: previousPlan ? totals(1, active.previous) : null };
 	}
 
-	/** Distinct members active (message, voice, reaction added) in the range. */
-	private activeMembers(guildId: string, options: ReportOptions, plan: RangePlan): Promise<number> {
-		return this.distinctMembers(guildId, options, plan, 'last_at', (table) => ACTIVE_MEMBER(table));
+	/** Distinct members active (message, voice, reaction added) in the range (and in the previous period). */
+	private activeMembers(guildId: string, options: ReportOptions, plan: RangePlan, previousPlan: RangePlan | null = null): Promise<{ current: number; previous: number }> {
+		return this.distinctMembers(guildId, options, plan, 'last_at', (table) => ACTIVE_MEMBER(table), previousPlan);
 	}
 
 	/**
@@ -120,20 +134,29 @@ export class StatsReports {
 	 * /guildstats range ends now), "active in the range" = "last active at or after its start": one
 	 * index range over stats_member_totals. Otherwise the member rows of the range are counted.
 	 */
-	private async distinctMembers(guildId: string, options: ReportOptions, plan: RangePlan, lastColumn: 'last_at' | 'voice_last_at', active: Where): Promise<number> {
+	private async distinctMembers(
+		guildId: string,
+		options: ReportOptions,
+		plan: RangePlan,
+		lastColumn: 'last_at' | 'voice_last_at',
+		active: Where,
+		previousPlan: RangePlan | null = null
+	): Promise<{ current: number; previous: number }> {
 		const members = membersWhere(options.members);
 		const last = sql.ref(`t.${lastColumn}`);
 		const latest = await this.rows(sql`select max(${last}) as latest from ${sql.table(TABLES.memberTotals)} as t where t.guild_id = ${guildId}`);
-		if (latest[0].latest === null || latest[0].latest === undefined || n(latest[0].latest) === 0) return 0;
-		if (n(latest[0].latest) < planEndMs(plan)) {
-			const rows = await this.rows(sql`
-				select count(*) as n from ${sql.table(TABLES.memberTotals)} as t
-				where t.guild_id = ${guildId} and ${last} >= ${planStartMs(plan)} and ${members('t')} and ${NOT_OPTED_OUT('t.user_id')}`);
-			return n(rows[0].n);
-		}
-		const rows = await this.rows(sql`
-			select count(distinct user_id) as n from (${this.branches(FAMILIES.member, plan, guildId, sql`user_id`, (table) => sql`${active(table)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`)}) as s`);
-		return n(rows[0].n);
+		if (latest[0].latest === null || latest[0].latest === undefined || n(latest[0].latest) === 0) return { current: 0, previous: 0 };
+		const inRows = (period: 0 | 1, rangePlan: RangePlan) =>
+			sql`select ${sql.lit(period)} as period, count(distinct user_id) as n from (${this.branches(FAMILIES.member, rangePlan, guildId, sql`user_id`, (table) => sql`${active(table)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`)}) as s`;
+		// The previous period never ends now: always counted from its rows, in the same statement.
+		const previous = previousPlan ? sql` union all ${inRows(1, previousPlan)}` : sql``;
+		const current =
+			n(latest[0].latest) < planEndMs(plan)
+				? sql`select 0 as period, count(*) as n from ${sql.table(TABLES.memberTotals)} as t
+					where t.guild_id = ${guildId} and ${last} >= ${planStartMs(plan)} and ${members('t')} and ${NOT_OPTED_OUT('t.user_id')}`
+				: inRows(0, plan);
+		const counts = byPeriod(await this.rows(sql`${current}${previous}`));
+		return { current: n(counts[0].n), previous: n(counts[1].n) };
 	}
 
 	public async timeSeries(guildId: string, options: ReportOptions): Promise<SeriesPoint[]> {
@@ -307,10 +330,15 @@ export class StatsReports {
 		if (optOut.length > 0) return { ...empty, optedOut: true };
 		const plan = planRange(opts.range, await this.floorHour());
 		const mine: Where = (table) => sql`${sql.ref(`${table}.user_id`)} = ${userId}`;
-		const totals = await this.rows(sql`
-			select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds,
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const totals = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds,
 				coalesce(sum(reactions_given), 0) as given, coalesce(sum(reactions_received), 0) as received
-			from (${this.branches(FAMILIES.member, plan, guildId, sql`messages, voice_seconds, reactions_given, reactions_received`, mine, 'user')}) as s`);
+			from (${this.periodBranches(FAMILIES.member, plan, previousPlan, guildId, sql`messages, voice_seconds, reactions_given, reactions_received`, mine, 'user')}) as s
+			group by period`)
+		);
 		const ctx = await this.seriesContext(guildId, opts);
 		const series: MemberStats['series'] = [];
 		if (ctx) {
@@ -336,11 +364,12 @@ export class StatsReports {
 				union all
 				select channel_id, 0 as messages, voice_seconds from (${this.branches(FAMILIES.voice, plan, guildId, sql`channel_id, seconds as voice_seconds`, mine, 'user')}) as v
 			) as s group by channel_id order by sum(messages) desc, sum(voice_seconds) desc, channel_id limit 10`);
-		const row = totals[0];
+		const memberTotals = (row: Row) => ({ messages: n(row.messages), voiceSeconds: n(row.voice_seconds), reactionsGiven: n(row.given), reactionsReceived: n(row.received) });
 		return {
 			userId,
 			optedOut: false,
-			totals: { messages: n(row.messages), voiceSeconds: n(row.voice_seconds), reactionsGiven: n(row.given), reactionsReceived: n(row.received) },
+			totals: memberTotals(totals[0]),
+			previousTotals: previousPlan ? memberTotals(totals[1]) : null,
 			series,
 			topChannels: channels.map((channel) => ({ channelId: String(channel.channel_id), messages: n(channel.messages), voiceSeconds: n(channel.voice_seconds) }))
 		};
@@ -458,11 +487,16 @@ export class StatsReports {
 		const opts = normalize(options);
 		const plan = planRange(opts.range, await this.floorHour());
 		const members = membersWhere(opts.members);
-		const sums = await this.rows(sql`
-			select coalesce(sum(voice_seconds), 0) as seconds, coalesce(sum(voice_muted_seconds), 0) as muted, coalesce(sum(voice_deafened_seconds), 0) as deafened,
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(voice_seconds), 0) as seconds, coalesce(sum(voice_muted_seconds), 0) as muted, coalesce(sum(voice_deafened_seconds), 0) as deafened,
 				coalesce(sum(voice_streaming_seconds), 0) as streaming, coalesce(sum(voice_sessions), 0) as sessions
-			from (${this.branches(FAMILIES.guild, plan, guildId, sql`voice_seconds, voice_muted_seconds, voice_deafened_seconds, voice_streaming_seconds, voice_sessions`, members)}) as s`);
-		const voiceMembers = await this.distinctMembers(guildId, opts, plan, 'voice_last_at', (table) => sql`${sql.ref(`${table}.voice_seconds`)} > 0`);
+			from (${this.periodBranches(FAMILIES.guild, plan, previousPlan, guildId, sql`voice_seconds, voice_muted_seconds, voice_deafened_seconds, voice_streaming_seconds, voice_sessions`, members)}) as s
+			group by period`)
+		);
+		const voiceMembers = await this.distinctMembers(guildId, opts, plan, 'voice_last_at', (table) => sql`${sql.ref(`${table}.voice_seconds`)} > 0`, previousPlan);
 		const ctx = await this.seriesContext(guildId, opts);
 		const series: VoiceStats['series'] = [];
 		if (ctx) {
@@ -494,16 +528,20 @@ export class StatsReports {
 				})
 			);
 		}
-		const row = sums[0];
-		return {
-			totals: {
+		const totals = (period: 0 | 1, members: number) => {
+			const row = sums[period];
+			return {
 				seconds: n(row.seconds),
 				mutedSeconds: n(row.muted),
 				deafenedSeconds: n(row.deafened),
 				streamingSeconds: n(row.streaming),
 				sessions: n(row.sessions),
-				members: voiceMembers
-			},
+				members
+			};
+		};
+		return {
+			totals: totals(0, voiceMembers.current),
+			previousTotals: previousPlan ? totals(1, voiceMembers.previous) : null,
 			series,
 			topChannels: await this.top(guildId, { ...opts, target: 'channels', by: 'voice' }),
 			topMembers: await this.top(guildId, { ...opts, target: 'members', by: 'voice' })
@@ -514,9 +552,13 @@ export class StatsReports {
 		const opts = normalize(options);
 		const plan = planRange(opts.range, await this.floorHour());
 		const members = membersWhere(opts.members);
-		const sums = await this.rows(sql`
-			select coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
-			from (${this.branches(FAMILIES.guild, plan, guildId, sql`joins, leaves`, members)}) as s`);
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
+			from (${this.periodBranches(FAMILIES.guild, plan, previousPlan, guildId, sql`joins, leaves`, members)}) as s group by period`)
+		);
 		const ctx = await this.seriesContext(guildId, opts);
 		const series: GrowthReport['series'] = [];
 		if (ctx) {
@@ -539,9 +581,8 @@ export class StatsReports {
 				series.push({ start: ctx.bucketer.bucketStart(key, ctx.bucket), joins: acc[index][0], leaves: acc[index][1], net, cumulative });
 			});
 		}
-		const joins = n(sums[0].joins);
-		const leaves = n(sums[0].leaves);
-		return { totals: { joins, leaves, net: joins - leaves }, series };
+		const totals = (period: 0 | 1) => ({ joins: n(sums[period].joins), leaves: n(sums[period].leaves), net: n(sums[period].joins) - n(sums[period].leaves) });
+		return { totals: totals(0), previousTotals: previousPlan ? totals(1) : null, series };
 	}
 
 	/*
@@ -568,6 +609,16 @@ export class StatsReports {
 			parts.push(sql`select ${columns} from ${this.from(table, index)} where guild_id = ${guildId} and hour >= ${span.from} and hour < ${span.to} and ${where(table)}`);
 		}
 		return sql.join(parts, sql` union all `);
+	}
+
+	/**
+	 * `branches` of the range as `period` 0 and, when given, of the previous period as `period` 1, in
+	 * one union: the caller groups by period, so both periods cost one statement.
+	 */
+	private periodBranches(family: CounterFamily, plan: RangePlan, previousPlan: RangePlan | null, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
+		const current = this.branches(family, plan, guildId, sql`0 as period, ${columns}`, where, index);
+		if (!previousPlan) return current;
+		return sql`${current} union all ${this.branches(family, previousPlan, guildId, sql`1 as period, ${columns}`, where, index)}`;
 	}
 
 	/**
@@ -624,6 +675,18 @@ export class StatsReports {
 		const clamped = Math.min(Math.max(hour, ctx.fromHour), ctx.toHour - 1);
 		return ctx.index.get(ctx.bucketer.bucketOf(clamped, ctx.bucket)) ?? 0;
 	}
+}
+
+/** The period of the same length just before `range`; null for a range from the beginning (nothing before it). */
+export function previousRange(range: TimeRange): TimeRange | null {
+	if (range.from <= 0) return null;
+	return { from: Math.max(0, range.from - (range.to - range.from)), to: range.from };
+}
+
+/** Rows of a `group by period` query as [period 0, period 1]; a period without rows reads as zeros. */
+function byPeriod(rows: Row[]): [Row, Row] {
+	const of = (period: number) => rows.find((row) => n(row.period) === period) ?? {};
+	return [of(0), of(1)];
 }
 
 function membersWhere(filter: MembersFilter): Where {

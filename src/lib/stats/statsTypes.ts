@@ -129,6 +129,8 @@ export interface OverviewTotals {
 	/** Command runs (ok + failed). Commands are not split by members filter. */
 	commands: number;
 	commandsFailed: number;
+	/** The same figures for the previous period of the same length; null when the range starts at the beginning. */
+	previous?: Omit<OverviewTotals, 'previous'> | null;
 }
 
 export interface SeriesPoint {
@@ -175,6 +177,8 @@ export interface MemberStats {
 	/** True when the member opted out: every number is 0 and nothing about them is reported. */
 	optedOut: boolean;
 	totals: { messages: number; voiceSeconds: number; reactionsGiven: number; reactionsReceived: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: MemberStats['totals'] | null;
 	series: { start: number; messages: number; voiceMinutes: number; reactionsGiven: number }[];
 	topChannels: { channelId: string; messages: number; voiceSeconds: number }[];
 }
@@ -199,6 +203,8 @@ export interface Heatmap {
 
 export interface VoiceStats {
 	totals: { seconds: number; mutedSeconds: number; deafenedSeconds: number; streamingSeconds: number; sessions: number; members: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: VoiceStats['totals'] | null;
 	series: { start: number; minutes: number; mutedMinutes: number; streamingMinutes: number }[];
 	topChannels: TopEntry[];
 	topMembers: TopEntry[];
@@ -206,6 +212,8 @@ export interface VoiceStats {
 
 export interface GrowthReport {
 	totals: { joins: number; leaves: number; net: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: GrowthReport['totals'] | null;
 	series: { start: number; joins: number; leaves: number; net: number; cumulative: number }[];
 }
 
