@@ -5,7 +5,7 @@ import type { StatsStore } from '#lib/stats/StatsStore.js';
 import type { ReportOptions } from '#lib/stats/statsTypes.js';
 import { emptyDeltas } from '#lib/stats/statsTypes.js';
 import { DAY_MS, HOUR_MS } from '#lib/stats/timeBuckets.js';
-import { eventually, guildstats, openStore, type Invocation } from './support/guildstats.js';
+import { eventually, fieldChange, fieldNumber, guildstats, openStore, type Invocation } from './support/guildstats.js';
 import { seedGuildWithReportChannels, startStack, type Stack } from './support/stack.js';
 
 /**
@@ -91,6 +91,28 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await stack?.stop();
+});
+
+describe('change vs the previous period', () => {
+	it('server, member and growth show ▲/▼ % against the 7 days before, "new" where those had nothing', async () => {
+		// The previous 7 days hold exactly the 2 messages written 10 days ago, by one member.
+		const week = (await run(reactor, 'server', { range: '7d', graphic: 'text', members: 'humans' })).embed;
+		const range = { from: Math.floor(Date.now() / HOUR_MS + 1) * HOUR_MS - 7 * DAY_MS, to: Math.floor(Date.now() / HOUR_MS + 1) * HOUR_MS };
+		const current = await withStore((store) => store.overview(guildId, { range, bucket: 'hour', timezone: 'UTC', members: 'humans' }));
+		expect(current.previous).toMatchObject({ messages: 2, activeMembers: 1, joins: 0 });
+		expect(fieldNumber(week, 'Messages')).toBe(current.messages);
+		expect(fieldChange(week, 'Messages')).toBe(`▲ ${Math.round(((current.messages - 2) / 2) * 100)} %`);
+		expect(fieldChange(week, 'Active members')).toBe(`▲ ${Math.round((current.activeMembers - 1) * 100)} %`);
+		expect(fieldChange(week, 'Joins')).toBe('new');
+		expect(fieldChange(week, 'Voice minutes')).toBeNull();
+		// The member who was active 10 days ago and not since: down 100 %.
+		const quiet = (await run(ownerId, 'member', { user: quietSince10d, range: '7d', graphic: 'text' })).embed;
+		expect(fieldNumber(quiet, 'Messages')).toBe(0);
+		expect(fieldChange(quiet, 'Messages')).toBe('▼ 100 %');
+		expect(fieldChange((await run(ownerId, 'growth', { range: '7d', graphic: 'text' })).embed, 'Joins')).toBe('new');
+		// All time has no previous period.
+		expect(fieldChange((await run(reactor, 'server', { range: 'all', graphic: 'text' })).embed, 'Messages')).toBeNull();
+	});
 });
 
 describe('/guildstats inactive', () => {
