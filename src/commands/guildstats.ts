@@ -12,7 +12,7 @@ import { readReportRequest } from '#lib/guildstats/interactionInput.js';
 import { privacyEmbed } from '#lib/guildstats/privacyEmbed.js';
 import { buildExport, cooldownMessage, DEFAULT_UPLOAD_LIMIT, ExportCooldown, validateExportInput } from '#lib/guildstats/exportData.js';
 import { findInactiveMembers, inactiveCsv, inactiveEmbed, validateInactiveDays } from '#lib/guildstats/inactiveMembers.js';
-import { fetchMemberList, restMemberPages } from '#lib/guildstats/memberList.js';
+import { fetchMemberList, MemberListCache, restMemberPages } from '#lib/guildstats/memberList.js';
 import { memberReportsDenied, setMemberReportVisibility, visibilityLine } from '#lib/guildstats/memberReportVisibility.js';
 import { replyWithReport } from '#lib/guildstats/replyWithReport.js';
 import type { ReportName } from '#lib/guildstats/reportViews.js';
@@ -22,6 +22,8 @@ const admin = (name: string, chatInputRun: string) => ({ name, chatInputRun, pre
 export class GuildStatsCommand extends Subcommand {
 	private reports: GuildStatsReports | undefined;
 	private exportCooldown: ExportCooldown | undefined;
+	/** Member lists for the `role` option, kept a minute (a 10k guild is 10 requests). */
+	private readonly memberLists = new MemberListCache();
 
 	public constructor(context: Subcommand.LoaderContext, options: Subcommand.Options) {
 		super(context, {
@@ -192,7 +194,8 @@ export class GuildStatsCommand extends Subcommand {
 		if (request.options.graphic === 'image') await interaction.deferReply();
 		const { logger } = this.container;
 		const names = guildNameSource(guild, { onFetchError: (error) => logger.warn(`/guildstats ${report}: fetching member names failed:`, error) });
-		const result = await this.guildStats.run(request, { id: guild.id, name: guild.name, memberCount: guild.memberCount, names });
+		const roleMembers = (roleId: string) => this.memberLists.roleMemberIds(guild.id, roleId, restMemberPages(guild));
+		const result = await this.guildStats.run(request, { id: guild.id, name: guild.name, memberCount: guild.memberCount, names, roleMembers });
 		if (result.image) logger.debug(`/guildstats ${report} in ${guild.id}: ${result.image.cached ? 'cache hit' : result.image.deduped ? 'shared render' : `rendered in ${Math.round(result.image.renderMs ?? 0)} ms`}`);
 		return replyWithReport(interaction, result);
 	}

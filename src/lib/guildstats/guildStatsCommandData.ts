@@ -53,6 +53,11 @@ function withMembers(sub: Sub): Sub {
 	);
 }
 
+/** Only the members who hold a role now (resolved from the member list when the report runs). */
+function withRole(sub: Sub): Sub {
+	return sub.addRoleOption((option) => option.setName('role').setDescription('Only members who hold this role now'));
+}
+
 function withGraphic(sub: Sub): Sub {
 	return sub.addStringOption((option) =>
 		option
@@ -116,7 +121,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 		.setName('guildstats')
 		.setDescription('Server statistics: activity charts, leaderboards, privacy controls')
 		.setContexts(InteractionContextType.Guild)
-		.addSubcommand((sub) => report(sub, 'server', 'Messages, active members, voice, joins and leaves, top channels and members'))
+		.addSubcommand((sub) => report(sub, 'server', 'Messages, active members, voice, joins and leaves, top channels and members', withRole))
 		.addSubcommand((sub) =>
 			withGraphic(
 				withRange(
@@ -134,7 +139,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 		)
 		.addSubcommand((sub) =>
 			report(sub, 'top', 'Leaderboard of members or channels', (s) =>
-				s
+				withRole(s)
 					.addStringOption((option) =>
 						option.setName('target').setDescription('Rank members (default) or channels').addChoices({ name: 'Members', value: 'members' }, { name: 'Channels', value: 'channels' })
 					)
@@ -148,7 +153,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 		)
 		.addSubcommand((sub) =>
 			report(sub, 'activity', 'When the server is active: hour of day x weekday heatmap', (s) =>
-				s.addStringOption((option) =>
+				withRole(s).addStringOption((option) =>
 					option.setName('metric').setDescription('Messages (default) or voice minutes').addChoices({ name: 'Messages', value: 'messages' }, { name: 'Voice minutes', value: 'voice' })
 				)
 			)

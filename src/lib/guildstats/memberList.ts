@@ -1,4 +1,5 @@
 import { Routes, type APIGuildMember, type Guild } from 'discord.js';
+import { LRUCache } from 'lru-cache';
 
 /** One current member of a guild, as reports that need the whole member list use it. */
 export interface MemberRecord {
@@ -52,4 +53,29 @@ export async function fetchMemberList(fetchPage: MemberPageFetcher): Promise<Mem
 export function restMemberPages(guild: Guild): MemberPageFetcher {
 	return async (after, limit) =>
 		(await guild.client.rest.get(Routes.guildMembers(guild.id), { query: new URLSearchParams({ limit: String(limit), after }) })) as APIGuildMember[];
+}
+
+/**
+ * Member lists by guild, kept briefly (`ttlMs`, default 60 s) so a burst of role-filtered reports
+ * reads a large guild's list once; concurrent requests share one read (lru-cache fetchMethod).
+ */
+export class MemberListCache {
+	private readonly lists: LRUCache<string, MemberRecord[], MemberPageFetcher>;
+
+	public constructor(options: { max?: number; ttlMs?: number } = {}) {
+		this.lists = new LRUCache<string, MemberRecord[], MemberPageFetcher>({
+			max: options.max ?? 50,
+			ttl: options.ttlMs ?? 60_000,
+			fetchMethod: (_guildId, _stale, { context }) => fetchMemberList(context)
+		});
+	}
+
+	public async get(guildId: string, fetchPage: MemberPageFetcher): Promise<MemberRecord[]> {
+		return (await this.lists.fetch(guildId, { context: fetchPage })) ?? [];
+	}
+
+	/** Ids of the current members holding `roleId`. */
+	public async roleMemberIds(guildId: string, roleId: string, fetchPage: MemberPageFetcher): Promise<string[]> {
+		return (await this.get(guildId, fetchPage)).filter((member) => member.roleIds.includes(roleId)).map((member) => member.id);
+	}
 }

@@ -122,8 +122,13 @@ export function serverView(data: ServerReport, ctx: ViewContext): ReportView {
 		{ label: 'Active members', value: o.activeMembers, color: COLORS.active, ...withChange(o.activeMembers, p?.activeMembers) },
 		{ label: 'Voice minutes', value: o.voiceMinutes, color: COLORS.voice, ...withChange(o.voiceMinutes, p?.voiceMinutes) },
 		{ label: 'Reactions', value: o.reactions, color: COLORS.reactions, ...withChange(o.reactions, p?.reactions) },
-		{ label: 'Joins', value: o.joins, color: COLORS.joins, ...withChange(o.joins, p?.joins) },
-		{ label: 'Leaves', value: o.leaves, color: COLORS.leaves, ...withChange(o.leaves, p?.leaves) }
+		// Joins and leaves are not kept per member: a role-filtered report has none to show.
+		...(ctx.resolved.options.userIds
+			? []
+			: [
+					{ label: 'Joins', value: o.joins, color: COLORS.joins, ...withChange(o.joins, p?.joins) },
+					{ label: 'Leaves', value: o.leaves, color: COLORS.leaves, ...withChange(o.leaves, p?.leaves) }
+				])
 	];
 	const title = 'Server activity';
 	return {

@@ -93,6 +93,7 @@ export class StatsReports {
 		const before = previousRange(opts.range);
 		const previousPlan = before ? planRange(before, floor) : null;
 		const members = membersWhere(opts.members);
+		if (opts.userIds) return this.overviewOfUsers(guildId, opts, opts.userIds, plan, previousPlan);
 		const sums = byPeriod(
 			await this.rows(sql`
 			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions,
@@ -122,6 +123,38 @@ export class StatsReports {
 			};
 		};
 		return { ...totals(0, active.current), previous: previousPlan ? totals(1, active.previous) : null };
+	}
+
+	/**
+	 * Totals of a set of members (a role's holders, resolved by the caller): from the per-member rows,
+	 * both periods in one statement. Joins, leaves and commands are not kept per member: 0.
+	 */
+	private async overviewOfUsers(guildId: string, opts: ReportOptions, userIds: readonly string[], plan: RangePlan, previousPlan: RangePlan | null): Promise<OverviewTotals> {
+		const people = this.peopleWhere(opts, userIds);
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions_given), 0) as reactions,
+				count(distinct case when messages > 0 or voice_seconds > 0 or reactions_given > 0 then user_id end) as active
+			from (${this.periodBranches(FAMILIES.member, plan, previousPlan, guildId, sql`user_id, messages, voice_seconds, reactions_given`, people)}) as s group by period`)
+		);
+		const totals = (period: 0 | 1) => {
+			const row = sums[period];
+			const voiceSeconds = n(row.voice_seconds);
+			return { messages: n(row.messages), activeMembers: n(row.active), voiceSeconds, voiceMinutes: Math.round(voiceSeconds / 60), reactions: n(row.reactions), joins: 0, leaves: 0, net: 0, commands: 0, commandsFailed: 0 };
+		};
+		return { ...totals(0), previous: previousPlan ? totals(1) : null };
+	}
+
+	/** Member rows of `userIds` only (one bound parameter however many), humans/bots filter, opted-out left out. */
+	private peopleWhere(opts: ReportOptions, userIds: readonly string[]): Where {
+		const members = membersWhere(opts.members);
+		return (table) => sql`${this.usersIn(`${table}.user_id`, userIds)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+	}
+
+	/** `column` is one of `ids`, passed as ONE parameter (a role can have thousands of members): json_each on SQLite, an array on PostgreSQL. */
+	private usersIn(column: string, ids: readonly string[]): RawBuilder<unknown> {
+		if (this.dialect === 'postgres') return sql`${sql.ref(column)} = any(cast(${[...ids]} as text[]))`;
+		return sql`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
 	}
 
 	/** Distinct members active (message, voice, reaction added) in the range (and in the previous period). */
@@ -174,13 +207,22 @@ export class StatsReports {
 			leaves: 0
 		}));
 		const voiceSeconds = new Array<number>(points.length).fill(0);
-		const { hourly, daily } = await this.timeRows(
-			FAMILIES.guild,
-			guildId,
-			ctx,
-			sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins, sum(leaves) as leaves, sum(active_members) as active`,
-			members
-		);
+		const { hourly, daily } = opts.userIds
+			? await this.timeRows(
+					FAMILIES.member,
+					guildId,
+					ctx,
+					sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions_given) as reactions, 0 as joins, 0 as leaves,
+						count(distinct case when messages > 0 or voice_seconds > 0 or reactions_given > 0 then user_id end) as active`,
+					this.peopleWhere(opts, opts.userIds)
+				)
+			: await this.timeRows(
+					FAMILIES.guild,
+					guildId,
+					ctx,
+					sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins, sum(leaves) as leaves, sum(active_members) as active`,
+					members
+				);
 		const add = (index: number, row: Row, withActive: boolean) => {
 			const point = points[index];
 			point.messages += n(row.messages);
@@ -212,7 +254,7 @@ export class StatsReports {
 	private async localDayActive(guildId: string, ctx: SeriesContext, options: ReportOptions): Promise<{ counts: Map<number, number>; complete: boolean }> {
 		const counts = new Map<number, number>();
 		const guildZone = await this.guildTimezone(guildId);
-		if (guildZone === ctx.bucketer.timeZone) {
+		if (guildZone === ctx.bucketer.timeZone && !options.userIds) {
 			const first = ctx.keys[0];
 			const last = ctx.keys[ctx.keys.length - 1];
 			const rows = await this.rows(sql`
@@ -229,6 +271,7 @@ export class StatsReports {
 		const rows = await this.rows(sql`
 			select ${bucketExpr} as b, count(distinct m.user_id) as n from ${sql.table(table)} as m
 			where m.guild_id = ${guildId} and m.hour >= ${from} and m.hour < ${ctx.toHour} and ${ACTIVE_MEMBER('m')} and ${membersWhere(options.members)('m')} and ${NOT_OPTED_OUT('m.user_id')}
+				and ${options.userIds ? this.usersIn('m.user_id', options.userIds) : TRUE}
 			group by ${bucketExpr}`);
 		for (const row of rows) counts.set(n(row.b), n(row.n));
 		return { counts, complete: false };
@@ -242,7 +285,7 @@ export class StatsReports {
 		if (!metric) throw new RangeError(`unknown top metric: ${options.by}`);
 		const members = membersWhere(opts.members);
 		if (options.target === 'members') {
-			const people: Where = (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+			const people: Where = opts.userIds ? this.peopleWhere(opts, opts.userIds) : (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
 			return this.topByBounds(guildId, plan, metric, limit, {
 				totals: TABLES.memberTotals,
 				id: 'user_id',
@@ -254,6 +297,12 @@ export class StatsReports {
 			});
 		}
 		if (options.target !== 'channels') throw new RangeError(`unknown top target: ${options.target}`);
+		if (opts.userIds) {
+			// Channels ranked by what these members did in them (messages per member, channel and hour).
+			const columns = sql`channel_id as id, messages, 0 as voice_seconds, 0 as reactions`;
+			if (metric.column !== 'messages') throw new RangeError('channels of a set of members are ranked by messages only');
+			return this.ranked(this.branches(FAMILIES.message, plan, guildId, columns, this.peopleWhere(opts, opts.userIds)), metric.column, limit);
+		}
 		return this.topByBounds(guildId, plan, metric, limit, {
 			totals: TABLES.channelTotals,
 			id: 'channel_id',
@@ -461,7 +510,13 @@ export class StatsReports {
 		const { fromHour, toHour } = rangeHours(opts.range);
 		const from = Math.max(fromHour, await this.floorHour());
 		if (from < toHour) {
-			const rows = await this.rows(sql`
+			const memberTable = tableName(FAMILIES.member, 'hourly');
+			const rows = opts.userIds
+				? await this.rows(sql`
+				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(memberTable)}
+				where guild_id = ${guildId} and hour >= ${from} and hour < ${toHour} and ${this.peopleWhere(opts, opts.userIds)(memberTable)}
+				group by hour`)
+				: await this.rows(sql`
 				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(tableName(FAMILIES.guild, 'hourly'))}
 				where guild_id = ${guildId} and hour >= ${from} and hour < ${toHour} and ${membersWhere(opts.members)(tableName(FAMILIES.guild, 'hourly'))}
 				group by hour`);

@@ -112,6 +112,12 @@ export interface ReportOptions {
 	/** IANA zone, e.g. 'Europe/Berlin'. Day buckets and the heatmap use local days/hours. */
 	timezone: string;
 	members: MembersFilter;
+	/**
+	 * Only these members (e.g. the holders of a role, resolved from the member list at query time:
+	 * the store keeps ids and counts only). Totals, series, top lists and the heatmap then come from
+	 * the per-member rows; joins, leaves and commands are not kept per member and read 0.
+	 */
+	userIds?: readonly string[];
 }
 
 export interface OverviewTotals {
