@@ -103,7 +103,7 @@ afterAll(async () => {
 });
 
 describe('change vs the previous period', () => {
-	it('server, member and growth show ▲/▼ % against the 7 days before, "new" where those had nothing', async () => {
+	it('server, member, channel, activity and growth show ▲/▼ % against the 7 days before, "new" where those had nothing', async () => {
 		// The previous 7 days hold exactly the 2 messages written 10 days ago, by one member.
 		const week = (await run(reactor, 'server', { range: '7d', graphic: 'text', members: 'humans' })).embed;
 		const range = { from: Math.floor(Date.now() / HOUR_MS + 1) * HOUR_MS - 7 * DAY_MS, to: Math.floor(Date.now() / HOUR_MS + 1) * HOUR_MS };
@@ -119,6 +119,13 @@ describe('change vs the previous period', () => {
 		expect(fieldNumber(quiet, 'Messages')).toBe(0);
 		expect(fieldChange(quiet, 'Messages')).toBe('▼ 100 %');
 		expect(fieldChange((await run(ownerId, 'growth', { range: '7d', graphic: 'text' })).embed, 'Joins')).toBe('new');
+		// Channel and activity: the same 2 messages were in this channel.
+		const upFrom2 = (now: number) => `▲ ${Math.round(((now - 2) / 2) * 100)} %`;
+		const channelReport = (await run(reactor, 'channel', { channel, range: '7d', graphic: 'text' })).embed;
+		expect(fieldChange(channelReport, 'Messages')).toBe(upFrom2(fieldNumber(channelReport, 'Messages')));
+		const activity = (await run(reactor, 'activity', { range: '7d', graphic: 'text' })).embed;
+		expect(fieldNumber(activity, 'Messages')).toBe(current.messages);
+		expect(fieldChange(activity, 'Messages')).toBe(upFrom2(current.messages));
 		// All time has no previous period.
 		expect(fieldChange((await run(reactor, 'server', { range: 'all', graphic: 'text' })).embed, 'Messages')).toBeNull();
 	});

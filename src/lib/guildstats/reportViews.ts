@@ -240,11 +240,12 @@ export function channelView(data: ChannelStats, target: ChannelViewTarget, ctx: 
 	// A voice channel's report is about voice; a text channel's about messages (voice only if any).
 	const showVoice = target.voice || t.voiceSeconds > 0;
 	const showMessages = !target.voice || t.messages > 0;
+	const p = data.previousTotals;
 	const summary: SummaryItem[] = [
-		...(showMessages ? [{ label: 'Messages', value: t.messages, color: COLORS.messages }] : []),
-		{ label: 'Active members', value: t.activeMembers, color: COLORS.active },
-		...(showVoice ? [{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice }] : []),
-		{ label: 'Reactions', value: t.reactions, color: COLORS.reactions }
+		...(showMessages ? [{ label: 'Messages', value: t.messages, color: COLORS.messages, ...withChange(t.messages, p?.messages) }] : []),
+		{ label: 'Active members', value: t.activeMembers, color: COLORS.active, ...withChange(t.activeMembers, p?.activeMembers) },
+		...(showVoice ? [{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice, ...withChange(minutes(t.voiceSeconds), p ? minutes(p.voiceSeconds) : p) }] : []),
+		{ label: 'Reactions', value: t.reactions, color: COLORS.reactions, ...withChange(t.reactions, p?.reactions) }
 	];
 	const series = [
 		...(showMessages ? [{ label: 'Messages', values: messages, color: COLORS.messages }] : []),
@@ -352,7 +353,7 @@ export function activityView(data: Heatmap, ctx: ViewContext): ReportView {
 	const peak = cells[0];
 	const any = data.total > 0;
 	const summary: SummaryItem[] = [
-		{ label: data.metric === 'voice' ? 'Voice minutes' : 'Messages', value: data.total, color: COLORS.messages },
+		{ label: data.metric === 'voice' ? 'Voice minutes' : 'Messages', value: data.total, color: COLORS.messages, ...withChange(data.total, data.previousTotal) },
 		{ label: 'Busiest day', value: any ? WEEKDAY_NAMES[busiestDay] : '–', color: COLORS.active },
 		{ label: 'Busiest hour', value: any ? hourSpan(busiestHour) : '–', color: COLORS.voice },
 		{ label: 'Peak', value: peak ? `${HEATMAP_WEEKDAYS[peak.day]} ${HEATMAP_HOURS[peak.hour]}:00` : '–', color: COLORS.reactions }

@@ -443,25 +443,39 @@ export class StatsReports {
 		const textIndex: IndexHint = thread ? 'thread' : 'channel';
 		const inVoice: Where = (table) => sql`${sql.ref(`${table}.channel_id`)} = ${channelId} and ${people(table)}`;
 
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
 		let totals: ChannelStats['totals'];
+		let previousTotals: ChannelStats['totals'] | null = null;
 		if (thread) {
-			const rows = await this.rows(sql`
-				select coalesce(sum(messages), 0) as messages, count(distinct user_id) as active
-				from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id, messages`, inChannel, textIndex)}) as s`);
-			totals = { messages: n(rows[0].messages), activeMembers: n(rows[0].active), voiceSeconds: 0, reactions: 0 };
+			const rows = byPeriod(
+				await this.rows(sql`
+				select period, coalesce(sum(messages), 0) as messages, count(distinct user_id) as active
+				from (${this.periodBranches(FAMILIES.message, plan, previousPlan, guildId, sql`user_id, messages`, inChannel, textIndex)}) as s group by period`)
+			);
+			const of = (row: Row) => ({ messages: n(row.messages), activeMembers: n(row.active), voiceSeconds: 0, reactions: 0 });
+			totals = of(rows[0]);
+			if (previousPlan) previousTotals = of(rows[1]);
 		} else {
-			const sums = await this.rows(sql`
-				select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions
-				from (${this.branches(FAMILIES.channel, plan, guildId, sql`messages, voice_seconds, reactions`, (table) => sql`channel_id = ${channelId} and ${members(table)}`, 'channel')}) as s`);
-			const active = await this.rows(sql`
-				select count(distinct user_id) as n from (
-					select user_id from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id`, (table) => sql`${inChannel(table)} and messages > 0`, textIndex)}) as m
+			const sums = byPeriod(
+				await this.rows(sql`
+				select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions
+				from (${this.periodBranches(FAMILIES.channel, plan, previousPlan, guildId, sql`messages, voice_seconds, reactions`, (table) => sql`channel_id = ${channelId} and ${members(table)}`, 'channel')}) as s
+				group by period`)
+			);
+			const active = byPeriod(
+				await this.rows(sql`
+				select period, count(distinct user_id) as n from (
+					select period, user_id from (${this.periodBranches(FAMILIES.message, plan, previousPlan, guildId, sql`user_id`, (table) => sql`${inChannel(table)} and messages > 0`, textIndex)}) as m
 					union all
-					select user_id from (${this.branches(FAMILIES.voice, plan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and seconds > 0`, 'channel')}) as v
+					select period, user_id from (${this.periodBranches(FAMILIES.voice, plan, previousPlan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and seconds > 0`, 'channel')}) as v
 					union all
-					select user_id from (${this.branches(FAMILIES.reaction, plan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and given > 0`, 'channel')}) as r
-				) as s`);
-			totals = { messages: n(sums[0].messages), activeMembers: n(active[0].n), voiceSeconds: n(sums[0].voice_seconds), reactions: n(sums[0].reactions) };
+					select period, user_id from (${this.periodBranches(FAMILIES.reaction, plan, previousPlan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and given > 0`, 'channel')}) as r
+				) as s group by period`)
+			);
+			const of = (period: 0 | 1) => ({ messages: n(sums[period].messages), activeMembers: n(active[period].n), voiceSeconds: n(sums[period].voice_seconds), reactions: n(sums[period].reactions) });
+			totals = of(0);
+			if (previousPlan) previousTotals = of(1);
 		}
 
 		const ctx = await this.seriesContext(guildId, opts);
@@ -497,6 +511,7 @@ export class StatsReports {
 			channelId,
 			thread,
 			totals,
+			previousTotals,
 			series,
 			topMembers: top.map((row) => ({ userId: String(row.user_id), messages: n(row.messages), voiceSeconds: n(row.voice_seconds) }))
 		};
@@ -508,23 +523,34 @@ export class StatsReports {
 		const metric = options.metric ?? 'messages';
 		const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
 		const { fromHour, toHour } = rangeHours(opts.range);
-		const from = Math.max(fromHour, await this.floorHour());
+		const floor = await this.floorHour();
+		const from = Math.max(fromHour, floor);
+		// The previous period's hours come with the same statement (rows before `from`); null when there is no
+		// previous period or some of its hours are no longer kept hourly (a partial total would mislead).
+		const before = previousRange(opts.range);
+		const previousFrom = before && rangeHours(before).fromHour >= floor ? rangeHours(before).fromHour : null;
+		let previousTotal: number | null = previousFrom === null ? null : 0;
+		const readFrom = previousFrom ?? from;
 		if (from < toHour) {
 			const memberTable = tableName(FAMILIES.member, 'hourly');
 			const rows = opts.userIds
 				? await this.rows(sql`
 				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(memberTable)}
-				where guild_id = ${guildId} and hour >= ${from} and hour < ${toHour} and ${this.peopleWhere(opts, opts.userIds)(memberTable)}
+				where guild_id = ${guildId} and hour >= ${readFrom} and hour < ${toHour} and ${this.peopleWhere(opts, opts.userIds)(memberTable)}
 				group by hour`)
 				: await this.rows(sql`
 				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(tableName(FAMILIES.guild, 'hourly'))}
-				where guild_id = ${guildId} and hour >= ${from} and hour < ${toHour} and ${membersWhere(opts.members)(tableName(FAMILIES.guild, 'hourly'))}
+				where guild_id = ${guildId} and hour >= ${readFrom} and hour < ${toHour} and ${membersWhere(opts.members)(tableName(FAMILIES.guild, 'hourly'))}
 				group by hour`);
 			const bucketer = new HourBucketer(opts.timezone, from, toHour);
+			let previous = 0;
 			for (const row of rows) {
 				const hour = n(row.hour);
-				cells[bucketer.weekday(hour)][bucketer.hourOfDay(hour)] += metric === 'messages' ? n(row.messages) : n(row.voice_seconds) / 60;
+				const value = metric === 'messages' ? n(row.messages) : n(row.voice_seconds) / 60;
+				if (hour < from) previous += value;
+				else cells[bucketer.weekday(hour)][bucketer.hourOfDay(hour)] += value;
 			}
+			if (previousTotal !== null) previousTotal = Math.round(previous);
 		}
 		let max = 0;
 		let total = 0;
@@ -535,7 +561,7 @@ export class StatsReports {
 				total += line[index];
 			}
 		}
-		return { metric, timezone: opts.timezone, cells, max, total };
+		return { metric, timezone: opts.timezone, cells, max, total, previousTotal };
 	}
 
 	public async voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {

@@ -194,6 +194,8 @@ export interface ChannelStats {
 	/** True when `channelId` is a thread: figures are the thread's own; a parent channel's include its threads. */
 	thread: boolean;
 	totals: { messages: number; activeMembers: number; voiceSeconds: number; reactions: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: ChannelStats['totals'] | null;
 	series: { start: number; messages: number; voiceMinutes: number }[];
 	topMembers: { userId: string; messages: number; voiceSeconds: number }[];
 }
@@ -205,6 +207,8 @@ export interface Heatmap {
 	cells: number[][];
 	max: number;
 	total: number;
+	/** The total of the previous period of the same length (hours still kept hourly); null when there is none. */
+	previousTotal?: number | null;
 }
 
 export interface VoiceStats {

@@ -49,6 +49,10 @@ describe.each(DIALECTS)('insight queries on %s', (dialect) => {
 		expect(growth.previousTotals).toEqual({ joins: 0, leaves: 0, net: 0 });
 		const member = await store.memberStats(G, A, week());
 		expect([member.totals.messages, member.previousTotals?.messages]).toEqual([5, 4]);
+		const channel = await store.channelStats(G, CH, week());
+		expect([channel.totals.messages, channel.previousTotals?.messages, channel.previousTotals?.activeMembers]).toEqual([14, 4, 1]);
+		const heatmap = await store.heatmap(G, { ...week(), metric: 'messages' });
+		expect([heatmap.total, heatmap.previousTotal]).toEqual([14, 4]);
 	});
 
 	it('userIds: totals, active members, series, top and heatmap of those members only', async () => {
