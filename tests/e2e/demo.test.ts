@@ -37,5 +37,10 @@ describe('npm run demo', () => {
 		expect(existsSync(join(out, 'nexus.sqlite'))).toBe(true);
 		const pngs = readdirSync(out).filter((file) => file.endsWith('.png'));
 		expect(pngs.length).toBeGreaterThanOrEqual(1);
+		// The admin tools' attachments are kept: the inactive list and the three export files.
+		const files = readdirSync(out);
+		const inactive = files.find((file) => /^guildstats-inactive.*\.csv$/.test(file));
+		expect(readFileSync(join(out, inactive!), 'utf8')).toMatch(/^user_id,username,display_name,joined_at,last_active_at,days_since_active\n/);
+		for (const part of ['guild', 'channels', 'members']) expect(files.some((file) => file.startsWith('guildstats-export') && file.endsWith(`-${part}.csv`)), part).toBe(true);
 	});
 });
