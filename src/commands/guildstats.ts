@@ -127,14 +127,21 @@ export class GuildStatsCommand extends Subcommand {
 		const cooldown = (this.exportCooldown ??= new ExportCooldown(config.GUILDSTATS_EXPORT_COOLDOWN_MS));
 		const next = cooldown.nextAllowedAt(guild.id, Date.now());
 		if (next !== null) return replyEphemeral(interaction, cooldownMessage(next, config.GUILDSTATS_EXPORT_COOLDOWN_MS));
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		// Taken before the work, so two exports started together cannot both run; given back if this one fails.
 		const now = Date.now();
-		const result = await buildExport(stats, { id: guild.id, names: guildNameSource(guild) }, request, {
-			now,
-			uploadLimit: interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT,
-			floorHour: await stats.store.floorHour()
-		});
 		cooldown.record(guild.id, now);
+		let result;
+		try {
+			await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+			result = await buildExport(stats, { id: guild.id, names: guildNameSource(guild) }, request, {
+				now,
+				uploadLimit: interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT,
+				floorHour: await stats.store.floorHour()
+			});
+		} catch (error) {
+			cooldown.release(guild.id, now);
+			throw error;
+		}
 		const { rows } = result;
 		const content = [
 			`Export of **${guild.name}**: ${result.rangeLabel}, ${request.format.toUpperCase()}.`,

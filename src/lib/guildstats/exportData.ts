@@ -199,6 +199,11 @@ export class ExportCooldown {
 		return last + this.cooldownMs;
 	}
 
+	/** Forgets the guild's last export (it was refused or failed: it should not count). */
+	public release(guildId: string, at: number): void {
+		if (this.last.get(guildId) === at) this.last.delete(guildId);
+	}
+
 	public record(guildId: string, now: number): void {
 		this.last.set(guildId, now);
 		// Entries past their window are useless: drop them so the map stays small.

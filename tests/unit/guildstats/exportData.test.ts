@@ -62,6 +62,8 @@ describe('export', () => {
 		expect(cooldown.nextAllowedAt('g1', NOW + 1000)).toBe(NOW + 600_000);
 		expect(cooldown.nextAllowedAt('g2', NOW + 1000)).toBeNull();
 		expect(cooldown.nextAllowedAt('g1', NOW + 600_000)).toBeNull();
+		cooldown.release('g1', NOW);
+		expect(cooldown.nextAllowedAt('g1', NOW + 1000)).toBeNull();
 		expect(cooldownMessage(NOW + 600_000, 600_000)).toBe(`This server had an export recently: one export per server every 10 minutes. The next one is allowed <t:${(NOW + 600_000) / 1000}:R> (at <t:${(NOW + 600_000) / 1000}:T>).`);
 	});
 });
