@@ -2,20 +2,16 @@
 // render through the image cache) on the large synthetic guild of bench/support/largeGuild.ts
 // (10k members, 500 channels, 90 days of hourly data, SQLite), cold (a new data version every
 // time: query + render) against a cache hit (same version: no query, no render).
-import { mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ChartRenderer } from '../src/lib/charts/ChartRenderer.js';
 import { ImageCache } from '../src/lib/charts/ImageCache.js';
 import { GuildStatsReports, type GuildContext, type ReportStats } from '../src/lib/guildstats/GuildStatsReports.js';
 import { validateReportInput, type RangeChoice } from '../src/lib/guildstats/reportOptions.js';
 import { StatsService } from '../src/lib/stats/StatsService.js';
-import { StatsStore } from '../src/lib/stats/StatsStore.js';
-import { LARGE_GUILD_ID, seedLargeGuild } from './support/largeGuild.js';
+import { LARGE_GUILD_ID } from './support/largeGuild.js';
+import { LARGE_GUILD_END, openLargeGuildFixture } from './support/largeGuildFixture.js';
 
-const FIXTURE = 'guildstats-large-v1';
-const END = Date.UTC(2026, 5, 1);
+const END = LARGE_GUILD_END;
 const COLD_RUNS = Number(process.env.BENCH_GUILDSTATS_RUNS ?? 20);
 const HIT_RUNS = 2000;
 const QUERIES = new Set(['serverReport', 'memberStats', 'channelStats', 'top', 'overview', 'heatmap', 'voiceStats', 'growth']);
@@ -23,24 +19,8 @@ const QUERIES = new Set(['serverReport', 'memberStats', 'channelStats', 'top', '
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const ms = (n: number) => `${n.toFixed(n < 1 ? 3 : 1)} ms`;
 
-async function openFixture(): Promise<StatsStore> {
-	const dir = join(tmpdir(), 'nexus-bench');
-	mkdirSync(dir, { recursive: true });
-	const path = join(dir, `${FIXTURE}.sqlite`);
-	let store = await StatsStore.open({ sqlitePath: path });
-	if ((await store.getMeta('bench_fixture')) === FIXTURE) return store;
-	await store.close();
-	for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-	store = await StatsStore.open({ sqlitePath: path });
-	const started = performance.now();
-	const info = await seedLargeGuild(store, { endAt: END, timezone: 'America/New_York' });
-	await store.setMeta('bench_fixture', FIXTURE);
-	console.log(`generated the large guild in ${((performance.now() - started) / 1000).toFixed(1)} s (${info.messages} messages); cached at ${path}`);
-	return store;
-}
-
 export async function run(): Promise<void> {
-	const store = await openFixture();
+	const store = await openLargeGuildFixture();
 	const stats = new StatsService({ store, voiceMinSeconds: 10 });
 	let version = 0;
 	let queryMs = 0;

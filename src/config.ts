@@ -113,6 +113,7 @@ export const configSchema = z
 		CHART_CACHE_MAX: integer(1, 10_000).default(100),
 		CHART_WORKERS: integer(0, 8).default(1),
 		CHART_RENDER_TIMEOUT_MS: milliseconds(1000).default(20_000),
+		GUILDSTATS_EXPORT_COOLDOWN_MS: integer(0, 7 * 24 * 3600_000).default(10 * 60_000),
 
 		// Monitoring
 		MONITOR_ENABLED: booleanFlag.default(true),

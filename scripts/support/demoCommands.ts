@@ -40,6 +40,7 @@ export async function runDemoCommands(context: DemoContext): Promise<DemoCommand
 	const guild = sandbox.state.guilds.get(guildId)!;
 	const channelId = [...guild.channelIds].map((id) => sandbox.state.channels.get(id)!).find((channel) => channel.type === 0)!.id;
 	const busiest = [...guild.members.keys()].find((id) => id !== ownerId && id !== sandbox.botUser.id)!;
+	const moderators = [...guild.roles.values()].find((role) => role.name === 'Moderator');
 	const invocations: Invocation[] = [
 		{ label: 'nexus status', command: 'nexus', subcommand: 'status' },
 		{ label: 'nexus health', command: 'nexus', subcommand: 'health' },
@@ -53,7 +54,11 @@ export async function runDemoCommands(context: DemoContext): Promise<DemoCommand
 		{ label: 'guildstats channel', command: 'guildstats', subcommand: 'channel', options: { range: '30d' } },
 		{ label: 'guildstats activity', command: 'guildstats', subcommand: 'activity' },
 		{ label: 'guildstats voice', command: 'guildstats', subcommand: 'voice' },
-		{ label: 'guildstats growth', command: 'guildstats', subcommand: 'growth' }
+		{ label: 'guildstats growth', command: 'guildstats', subcommand: 'growth' },
+		...(moderators ? [{ label: 'guildstats server role', command: 'guildstats', subcommand: 'server', options: { range: '30d', role: moderators.id } }] : []),
+		// Admin tools: their CSV/JSON attachments are kept next to the images.
+		{ label: 'guildstats inactive', command: 'guildstats', subcommand: 'inactive', options: { days: 7 } },
+		{ label: 'guildstats export', command: 'guildstats', subcommand: 'export', options: { range: '30d', format: 'csv', granularity: 'daily' } }
 	];
 	const results: DemoCommandResult[] = [];
 	for (const invocation of invocations) {

@@ -1,6 +1,6 @@
 import { UserError } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
-import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 import { GuildStatsReports } from '#lib/guildstats/GuildStatsReports.js';
 import { buildGuildStatsCommand } from '#lib/guildstats/guildStatsCommandData.js';
@@ -10,6 +10,10 @@ import { ignoreMe } from '#lib/guildstats/ignoreMe.js';
 import { channelKind } from '#lib/guildstats/channelKind.js';
 import { readReportRequest } from '#lib/guildstats/interactionInput.js';
 import { privacyEmbed } from '#lib/guildstats/privacyEmbed.js';
+import { buildExport, cooldownMessage, DEFAULT_UPLOAD_LIMIT, ExportCooldown, validateExportInput } from '#lib/guildstats/exportData.js';
+import { findInactiveMembers, inactiveCsv, inactiveEmbed, validateInactiveDays } from '#lib/guildstats/inactiveMembers.js';
+import { fetchMemberList, MemberListCache, restMemberPages } from '#lib/guildstats/memberList.js';
+import { memberReportsDenied, setMemberReportVisibility, visibilityLine } from '#lib/guildstats/memberReportVisibility.js';
 import { replyWithReport } from '#lib/guildstats/replyWithReport.js';
 import type { ReportName } from '#lib/guildstats/reportViews.js';
 
@@ -17,6 +21,9 @@ const admin = (name: string, chatInputRun: string) => ({ name, chatInputRun, pre
 
 export class GuildStatsCommand extends Subcommand {
 	private reports: GuildStatsReports | undefined;
+	private exportCooldown: ExportCooldown | undefined;
+	/** Member lists for the `role` option, kept a minute (a 10k guild is 10 requests). */
+	private readonly memberLists = new MemberListCache();
 
 	public constructor(context: Subcommand.LoaderContext, options: Subcommand.Options) {
 		super(context, {
@@ -33,6 +40,8 @@ export class GuildStatsCommand extends Subcommand {
 				{ name: 'growth', chatInputRun: 'chatInputGrowth' },
 				{ name: 'ignoreme', chatInputRun: 'chatInputIgnoreMe' },
 				{ name: 'privacy', chatInputRun: 'chatInputPrivacy' },
+				admin('inactive', 'chatInputInactive'),
+				admin('export', 'chatInputExport'),
 				{
 					name: 'settings',
 					type: 'group',
@@ -43,6 +52,7 @@ export class GuildStatsCommand extends Subcommand {
 						admin('unignore', 'chatInputSettingsUnignore'),
 						admin('disable', 'chatInputSettingsDisable'),
 						admin('enable', 'chatInputSettingsEnable'),
+						admin('visibility', 'chatInputSettingsVisibility'),
 						admin('purge', 'chatInputSettingsPurge')
 					]
 				}
@@ -90,10 +100,64 @@ export class GuildStatsCommand extends Subcommand {
 		return replyEphemeral(interaction, answer);
 	}
 
-	public chatInputPrivacy(interaction: ChatInputCommandInteraction) {
-		const { config } = this.container;
+	public async chatInputPrivacy(interaction: ChatInputCommandInteraction) {
+		const { config, stats } = this.container;
 		const embed = privacyEmbed({ hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, graceDays: config.GUILD_DATA_GRACE_DAYS, statsEnabled: config.STATS_ENABLED });
+		if (interaction.guildId) embed.fields = [...(embed.fields ?? []), visibilityLine(await stats.memberReportVisibility(interaction.guildId))];
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
+	/** Admins: current human members quiet for N days, from the whole member list against the store. */
+	public async chatInputInactive(interaction: ChatInputCommandInteraction) {
+		const guild = this.guildOf(interaction);
+		const days = validateInactiveDays(interaction.options.getInteger('days', true));
+		const role = interaction.options.getRole('role');
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		const { stats } = this.container;
+		const [members, lastActivity] = await Promise.all([fetchMemberList(restMemberPages(guild)), stats.lastActivity(guild.id)]);
+		const now = Date.now();
+		const report = findInactiveMembers(members, lastActivity, { days, now, role: role ? { id: role.id, name: role.name } : null, isOptedOut: (id) => stats.getOptOut(id) !== null });
+		const files = report.inactive.length > 0 ? [{ attachment: inactiveCsv(report), name: `inactive-${guild.id}-${days}d.csv` }] : [];
+		return interaction.editReply({ embeds: [inactiveEmbed(report, now)], files, allowedMentions: { parse: [] } });
+	}
+
+	/** Admins: the stored counts as files, at most once per guild per cooldown, within the upload limit. */
+	public async chatInputExport(interaction: ChatInputCommandInteraction) {
+		const guild = this.guildOf(interaction);
+		const o = interaction.options;
+		const request = validateExportInput({ range: o.getString('range'), format: o.getString('format'), granularity: o.getString('granularity') });
+		const { stats, config } = this.container;
+		const cooldown = (this.exportCooldown ??= new ExportCooldown(config.GUILDSTATS_EXPORT_COOLDOWN_MS));
+		const next = cooldown.nextAllowedAt(guild.id, Date.now());
+		if (next !== null) return replyEphemeral(interaction, cooldownMessage(next, config.GUILDSTATS_EXPORT_COOLDOWN_MS));
+		// Taken before the work, so two exports started together cannot both run; given back if this one fails.
+		const now = Date.now();
+		cooldown.record(guild.id, now);
+		let result;
+		try {
+			await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+			result = await buildExport(stats, { id: guild.id, names: guildNameSource(guild) }, request, {
+				now,
+				uploadLimit: interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT,
+				floorHour: await stats.store.floorHour()
+			});
+		} catch (error) {
+			cooldown.release(guild.id, now);
+			throw error;
+		}
+		const { rows } = result;
+		const content = [
+			`Export of **${guild.name}**: ${result.rangeLabel}, ${request.format.toUpperCase()}.`,
+			`Rows: ${rows.guild} guild · ${rows.channels} channel · ${rows.members} member. Opted-out members are never included. Columns: see the README ("Export columns").`,
+			result.note
+		]
+			.filter(Boolean)
+			.join('\n');
+		return interaction.editReply({ content, files: result.files.map((file) => ({ attachment: file.data, name: file.name })), allowedMentions: { parse: [] } });
+	}
+
+	public async chatInputSettingsVisibility(interaction: ChatInputCommandInteraction) {
+		return replyEphemeral(interaction, await setMemberReportVisibility(this.container.stats, this.guildOf(interaction).id, interaction.options.getString('member_reports', true)));
 	}
 
 	public async chatInputSettingsView(interaction: ChatInputCommandInteraction) {
@@ -133,10 +197,15 @@ export class GuildStatsCommand extends Subcommand {
 	private async report(report: ReportName, interaction: ChatInputCommandInteraction) {
 		const guild = this.guildOf(interaction);
 		const request = readReportRequest(report, interaction, this.container.stats);
+		if (request.report === 'member' && request.member.id !== interaction.user.id && !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+			const denied = memberReportsDenied(await this.container.stats.memberReportVisibility(guild.id));
+			if (denied) throw denied;
+		}
 		if (request.options.graphic === 'image') await interaction.deferReply();
 		const { logger } = this.container;
 		const names = guildNameSource(guild, { onFetchError: (error) => logger.warn(`/guildstats ${report}: fetching member names failed:`, error) });
-		const result = await this.guildStats.run(request, { id: guild.id, name: guild.name, memberCount: guild.memberCount, names });
+		const roleMembers = (roleId: string) => this.memberLists.roleMemberIds(guild.id, roleId, restMemberPages(guild));
+		const result = await this.guildStats.run(request, { id: guild.id, name: guild.name, memberCount: guild.memberCount, names, roleMembers });
 		if (result.image) logger.debug(`/guildstats ${report} in ${guild.id}: ${result.image.cached ? 'cache hit' : result.image.deduped ? 'shared render' : `rendered in ${Math.round(result.image.renderMs ?? 0)} ms`}`);
 		return replyWithReport(interaction, result);
 	}

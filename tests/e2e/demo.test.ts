@@ -48,5 +48,10 @@ describe('npm run demo', () => {
 		expect(existsSync(join(out, 'nexus.sqlite'))).toBe(true);
 		const pngs = readdirSync(out).filter((file) => file.endsWith('.png'));
 		expect(pngs.length).toBeGreaterThanOrEqual(1);
-	}, 240_000);
+		// The admin tools' attachments are kept: the inactive list and the three export files.
+		const files = readdirSync(out);
+		const inactive = files.find((file) => /^guildstats-inactive.*\.csv$/.test(file));
+		expect(readFileSync(join(out, inactive!), 'utf8')).toMatch(/^user_id,username,display_name,joined_at,last_active_at,days_since_active\n/);
+		for (const part of ['guild', 'channels', 'members']) expect(files.some((file) => file.startsWith('guildstats-export') && file.endsWith(`-${part}.csv`)), part).toBe(true);
+	}, 240_000); // as long as the demo process may take (execFile timeout): on a loaded 2-core machine it exceeds the 90 s e2e default
 });

@@ -1,12 +1,20 @@
 /** Pure data in (structured-clonable, so it can go to a render worker): what each layout needs. */
 import type { BucketSize } from './formatBucketLabels.js';
 
+/** Change against the previous period of the same length, drawn in the tile's corner. */
+export interface PeriodChange {
+	/** "▲ 12 %", "▼ 3 %", "± 0 %", "new". */
+	text: string;
+	direction: 'up' | 'down' | 'flat' | 'new';
+}
+
 export interface SummaryItem {
 	label: string;
 	/** Numbers are formatted (12,345 / 1.2M); strings are shown as given ("1,234 min", "+12"). */
 	value: number | string;
 	/** Accent colour of the tile; defaults to the colour of the series with the same label. */
 	color?: string;
+	change?: PeriodChange;
 }
 
 interface SpecBase {

@@ -105,10 +105,20 @@ function paintSummary(
 		roundRect(ctx, x, box.y + 14 * u, 3 * u, box.height - 28 * u, 1.5 * u);
 		ctx.fill();
 
+		// The change vs the previous period sits right-aligned on the label line; the label yields room.
+		let changeWidth = 0;
+		if (item.change) {
+			ctx.font = font(theme, 12 * u, 'bold');
+			ctx.textAlign = 'right';
+			const direction = item.change.direction;
+			ctx.fillStyle = direction === 'up' ? theme.positive : direction === 'down' ? theme.negative : theme.textMuted;
+			ctx.fillText(item.change.text, x + tileWidth - inset / 2, box.y + 26 * u);
+			changeWidth = ctx.measureText(item.change.text).width + 6 * u;
+		}
 		ctx.textAlign = 'left';
 		ctx.font = font(theme, 13 * u);
 		ctx.fillStyle = theme.textMuted;
-		ctx.fillText(fitText(ctx, cleanLabel(item.label, ''), tileWidth - 2 * inset), x + inset, box.y + 26 * u);
+		ctx.fillText(fitText(ctx, cleanLabel(item.label, ''), tileWidth - 2 * inset - changeWidth + inset / 2), x + inset, box.y + 26 * u);
 		ctx.fillStyle = theme.text;
 		const value = typeof item.value === 'number' ? formatNumber(item.value) : item.value;
 		// A long value first gets a smaller font, and only then an ellipsis.

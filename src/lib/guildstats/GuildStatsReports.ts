@@ -40,6 +40,8 @@ export interface GuildContext {
 	name: string;
 	memberCount?: number;
 	names: NameSource;
+	/** Ids of the members who hold a role now (from the member list); needed for the `role` option. */
+	roleMembers?: (roleId: string) => Promise<readonly string[]>;
 }
 
 export interface ReportImage {
@@ -106,11 +108,21 @@ export class GuildStatsReports {
 	public async run(request: ReportRequest, guild: GuildContext): Promise<ReportResult> {
 		const dataVersion = this.stats.dataVersion(guild.id);
 		const resolved = resolveReportOptions(request.options, { timezone: await this.timezone(guild.id, dataVersion), now: this.now() });
+		const role = request.options.role;
+		let roleKey: Record<string, string> = {};
+		if (role) {
+			if (!guild.roleMembers) throw new RangeError('the role option needs GuildContext.roleMembers');
+			const ids = await guild.roleMembers(role.id);
+			resolved.options.userIds = ids;
+			resolved.membersLabel = `${resolved.membersLabel} with the role ${role.name} (${ids.length} now)`;
+			// Membership changes do not advance the data version: the members are part of the key.
+			roleKey = { role: role.id, roleMembers: membersKey(ids) };
+		}
 		const parts: ImageKeyParts = {
 			guildId: guild.id,
 			report: request.report,
 			target: targetOf(request),
-			options: { ...resolved.keyOptions, ...extraKey(request, guild), enabled: this.stats.isGuildEnabled(guild.id) },
+			options: { ...resolved.keyOptions, ...extraKey(request, guild), ...roleKey, enabled: this.stats.isGuildEnabled(guild.id) },
 			dataVersion
 		};
 		const key = imageCacheKey(parts);
@@ -236,6 +248,16 @@ function extraKey(request: ReportRequest, guild: GuildContext): Record<string, s
 		default:
 			return {};
 	}
+}
+
+/** A short stable digest of a member set (FNV-1a over the sorted ids) for cache keys. */
+function membersKey(ids: readonly string[]): string {
+	let hash = 0x811c9dc5;
+	for (const id of [...ids].sort()) {
+		for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+		hash = Math.imul(hash ^ 44, 0x01000193);
+	}
+	return `${ids.length}:${(hash >>> 0).toString(36)}`;
 }
 
 /** `name` null: the member asked about themselves. */

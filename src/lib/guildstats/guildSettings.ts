@@ -85,6 +85,7 @@ export async function settingsEmbed(stats: SettingsStats, guildId: string, chann
 		fields: [
 			{ name: 'Capture', value: stats.isGuildEnabled(guildId) ? 'enabled' : 'disabled', inline: true },
 			{ name: 'Timezone', value: `${settings.timezone} (${localClock(settings.timezone, now)} now)`, inline: true },
+			{ name: 'Member reports', value: settings.memberReports, inline: true },
 			{ name: 'Ignored channels', value: ignored.length ? ignored.slice(0, 30).join('\n') + (ignored.length > 30 ? `\n… and ${ignored.length - 30} more` : '') : 'none', inline: false },
 			...(settings.deletionAt ? [{ name: 'Scheduled deletion', value: `<t:${Math.floor(settings.deletionAt / 1000)}:F>`, inline: false }] : [])
 		]

@@ -7,6 +7,7 @@ import {
 	type SlashCommandSubcommandGroupBuilder
 } from 'discord.js';
 import { IGNOREME_ACTIONS } from './ignoreMe.js';
+import { INACTIVE_MAX_DAYS } from './inactiveMembers.js';
 import { RANGE_CHOICES } from './reportOptions.js';
 
 /** The slash command schema of /guildstats (kept out of the command piece so it stays a thin adapter). */
@@ -52,6 +53,11 @@ function withMembers(sub: Sub): Sub {
 	);
 }
 
+/** Only the members who hold a role now (resolved from the member list when the report runs). */
+function withRole(sub: Sub): Sub {
+	return sub.addRoleOption((option) => option.setName('role').setDescription('Only members who hold this role now'));
+}
+
 function withGraphic(sub: Sub): Sub {
 	return sub.addStringOption((option) =>
 		option
@@ -92,6 +98,18 @@ function settings(group: SlashCommandSubcommandGroupBuilder): SlashCommandSubcom
 		.addSubcommand((sub) => sub.setName('enable').setDescription('Record statistics in this server again'))
 		.addSubcommand((sub) =>
 			sub
+				.setName('visibility')
+				.setDescription("Who may look at another member's report")
+				.addStringOption((option) =>
+					option
+						.setName('member_reports')
+						.setDescription('everyone (default), or only the member themselves and admins')
+						.setRequired(true)
+						.addChoices({ name: 'Everyone', value: 'everyone' }, { name: 'Only themselves and admins', value: 'self_and_admins' })
+				)
+		)
+		.addSubcommand((sub) =>
+			sub
 				.setName('purge')
 				.setDescription("Delete every statistic of this server now (can't be undone)")
 				.addBooleanOption((option) => option.setName('confirm').setDescription('True to delete everything now').setRequired(true))
@@ -103,7 +121,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 		.setName('guildstats')
 		.setDescription('Server statistics: activity charts, leaderboards, privacy controls')
 		.setContexts(InteractionContextType.Guild)
-		.addSubcommand((sub) => report(sub, 'server', 'Messages, active members, voice, joins and leaves, top channels and members'))
+		.addSubcommand((sub) => report(sub, 'server', 'Messages, active members, voice, joins and leaves, top channels and members', withRole))
 		.addSubcommand((sub) =>
 			withGraphic(
 				withRange(
@@ -121,7 +139,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 		)
 		.addSubcommand((sub) =>
 			report(sub, 'top', 'Leaderboard of members or channels', (s) =>
-				s
+				withRole(s)
 					.addStringOption((option) =>
 						option.setName('target').setDescription('Rank members (default) or channels').addChoices({ name: 'Members', value: 'members' }, { name: 'Channels', value: 'channels' })
 					)
@@ -135,7 +153,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 		)
 		.addSubcommand((sub) =>
 			report(sub, 'activity', 'When the server is active: hour of day x weekday heatmap', (s) =>
-				s.addStringOption((option) =>
+				withRole(s).addStringOption((option) =>
 					option.setName('metric').setDescription('Messages (default) or voice minutes').addChoices({ name: 'Messages', value: 'messages' }, { name: 'Voice minutes', value: 'voice' })
 				)
 			)
@@ -156,6 +174,23 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 								value
 							}))
 						)
+				)
+		)
+		.addSubcommand((sub) =>
+			sub
+				.setName('inactive')
+				.setDescription('Members with no message, voice or reaction in the last N days (Manage Server)')
+				.addIntegerOption((option) => option.setName('days').setDescription(`Quiet for at least this many days (1-${INACTIVE_MAX_DAYS})`).setRequired(true).setMinValue(1).setMaxValue(INACTIVE_MAX_DAYS))
+				.addRoleOption((option) => option.setName('role').setDescription('Only members who hold this role'))
+		)
+		.addSubcommand((sub) =>
+			sub
+				.setName('export')
+				.setDescription("Download this server's counts (guild, channels, members) as CSV or JSON (Manage Server)")
+				.addStringOption((option) => option.setName('range').setDescription('Time range (default: last 30 days)').addChoices(...RANGE_CHOICES.map((value) => ({ name: RANGE_NAMES[value], value }))))
+				.addStringOption((option) => option.setName('format').setDescription('CSV files (default) or one JSON file').addChoices({ name: 'CSV', value: 'csv' }, { name: 'JSON', value: 'json' }))
+				.addStringOption((option) =>
+					option.setName('granularity').setDescription('One row per UTC day (default) or per UTC hour').addChoices({ name: 'Daily', value: 'daily' }, { name: 'Hourly', value: 'hourly' })
 				)
 		)
 		.addSubcommand((sub) => sub.setName('privacy').setDescription('What is stored about you, for how long, and how to opt out'))

@@ -31,6 +31,8 @@ export function readReportRequest(report: ReportName, interaction: ChatInputComm
 		{ range: o.getString('range'), since: o.getString('since'), members: report === 'member' ? 'both' : o.getString('members'), graphic: o.getString('graphic') },
 		{ range: DEFAULT_RANGES[report] }
 	);
+	const role = o.getRole('role');
+	if (role) options.role = { id: role.id, name: role.name };
 	switch (report) {
 		case 'member': {
 			const member = readMember(interaction);
@@ -44,6 +46,9 @@ export function readReportRequest(report: ReportName, interaction: ChatInputComm
 			const by = (o.getString('by') ?? 'messages') as TopMetric;
 			if (!TOP_TARGETS.includes(target)) throw new UserError({ identifier: 'GuildStatsInvalidTarget', message: `Unknown target \`${target}\`: choose members or channels.` });
 			if (!TOP_METRICS.includes(by)) throw new UserError({ identifier: 'GuildStatsInvalidMetric', message: `Unknown ranking \`${by}\`: choose messages, voice or reactions.` });
+			if (role && target === 'channels' && by !== 'messages') {
+				throw new UserError({ identifier: 'GuildStatsRoleChannels', message: 'With `role`, channels are ranked by the messages of that role only: use `by:messages`, or `target:members`.' });
+			}
 			return { report, options, target, by };
 		}
 		case 'activity': {

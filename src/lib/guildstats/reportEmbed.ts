@@ -37,7 +37,7 @@ export interface ReportEmbedOptions {
  * text-only variant adds the top lists and highlights instead.
  */
 export function reportEmbed(view: ReportView, options: ReportEmbedOptions = {}): APIEmbed {
-	const fields: APIEmbedField[] = view.summary.map((item) => ({ name: item.label, value: summaryValue(item) || '–', inline: true }));
+	const fields: APIEmbedField[] = view.summary.map((item) => ({ name: item.label, value: `${summaryValue(item) || '–'}${item.change ? ` (${item.change.text})` : ''}`, inline: true }));
 	if (!options.imageName) {
 		for (const list of view.lists) {
 			if (list.lines.length === 0) continue;

@@ -40,6 +40,8 @@ export interface ReportRequestOptions {
 	since: { text: string; year: number; month: number; day: number } | null;
 	members: MembersFilter;
 	graphic: GraphicChoice;
+	/** Only the members who hold this role now (server, top, activity). */
+	role?: { id: string; name: string } | null;
 }
 
 export interface ResolvedReportOptions {

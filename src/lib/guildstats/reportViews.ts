@@ -4,6 +4,7 @@ import { formatBucketLabels } from '#lib/charts/formatBucketLabels.js';
 import { formatNumber } from '#lib/charts/formatNumber.js';
 import { HEATMAP_HOURS, HEATMAP_WEEKDAYS } from '#lib/charts/heatmapAxes.js';
 import type { ChannelStats, GrowthReport, Heatmap, MemberStats, OverviewTotals, ServerReport, TopEntry, TopMetric, TopTarget, VoiceStats } from '#lib/stats/statsTypes.js';
+import { withChange } from './periodChange.js';
 import type { ResolvedReportOptions } from './reportOptions.js';
 
 /*
@@ -111,6 +112,7 @@ export function serverView(data: ServerReport, ctx: ViewContext): ReportView {
 	const active = data.series.map((point) => point.activeMembers);
 	const voice = data.series.map((point) => point.voiceMinutes);
 	const o = data.overview;
+	const p = o.previous;
 	const topChannels: RankingItem[] = data.topChannels.map((entry) => ({
 		label: ctx.channelLabel(entry.id),
 		value: entry.messages,
@@ -118,12 +120,17 @@ export function serverView(data: ServerReport, ctx: ViewContext): ReportView {
 	}));
 	const topMembers: RankingItem[] = data.topMembers.map((entry) => ({ label: ctx.memberLabel(entry.id), value: entry.messages }));
 	const summary: SummaryItem[] = [
-		{ label: 'Messages', value: o.messages, color: COLORS.messages },
-		{ label: 'Active members', value: o.activeMembers, color: COLORS.active },
-		{ label: 'Voice minutes', value: o.voiceMinutes, color: COLORS.voice },
-		{ label: 'Reactions', value: o.reactions, color: COLORS.reactions },
-		{ label: 'Joins', value: o.joins, color: COLORS.joins },
-		{ label: 'Leaves', value: o.leaves, color: COLORS.leaves }
+		{ label: 'Messages', value: o.messages, color: COLORS.messages, ...withChange(o.messages, p?.messages) },
+		{ label: 'Active members', value: o.activeMembers, color: COLORS.active, ...withChange(o.activeMembers, p?.activeMembers) },
+		{ label: 'Voice minutes', value: o.voiceMinutes, color: COLORS.voice, ...withChange(o.voiceMinutes, p?.voiceMinutes) },
+		{ label: 'Reactions', value: o.reactions, color: COLORS.reactions, ...withChange(o.reactions, p?.reactions) },
+		// Joins and leaves are not kept per member: a role-filtered report has none to show.
+		...(ctx.resolved.options.userIds
+			? []
+			: [
+					{ label: 'Joins', value: o.joins, color: COLORS.joins, ...withChange(o.joins, p?.joins) },
+					{ label: 'Leaves', value: o.leaves, color: COLORS.leaves, ...withChange(o.leaves, p?.leaves) }
+				])
 	];
 	const title = 'Server activity';
 	return {
@@ -171,11 +178,12 @@ export function memberView(data: MemberStats, target: MemberViewTarget, ctx: Vie
 	const reactions = data.series.map((point) => point.reactionsGiven);
 	const voice = data.series.map((point) => point.voiceMinutes);
 	const t = data.totals;
+	const p = data.previousTotals;
 	const summary: SummaryItem[] = [
-		{ label: 'Messages', value: t.messages, color: COLORS.messages },
-		{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice },
-		{ label: 'Reactions given', value: t.reactionsGiven, color: COLORS.reactions },
-		{ label: 'Reactions received', value: t.reactionsReceived, color: COLORS.active }
+		{ label: 'Messages', value: t.messages, color: COLORS.messages, ...withChange(t.messages, p?.messages) },
+		{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice, ...withChange(minutes(t.voiceSeconds), p ? minutes(p.voiceSeconds) : p) },
+		{ label: 'Reactions given', value: t.reactionsGiven, color: COLORS.reactions, ...withChange(t.reactionsGiven, p?.reactionsGiven) },
+		{ label: 'Reactions received', value: t.reactionsReceived, color: COLORS.active, ...withChange(t.reactionsReceived, p?.reactionsReceived) }
 	];
 	const textChannels: RankingItem[] = data.topChannels
 		.filter((entry) => entry.messages > 0)
@@ -234,12 +242,13 @@ export function channelView(data: ChannelStats, target: ChannelViewTarget, ctx: 
 	// A voice channel's report is about voice; a text channel's about messages (voice only if any).
 	const showVoice = target.voice || t.voiceSeconds > 0;
 	const showMessages = !target.voice || t.messages > 0;
+	const p = data.previousTotals;
 	const summary: SummaryItem[] = [
-		...(showMessages ? [{ label: 'Messages', value: t.messages, color: COLORS.messages }] : []),
-		{ label: 'Active members', value: t.activeMembers, color: COLORS.active },
-		...(showVoice ? [{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice }] : []),
+		...(showMessages ? [{ label: 'Messages', value: t.messages, color: COLORS.messages, ...withChange(t.messages, p?.messages) }] : []),
+		{ label: 'Active members', value: t.activeMembers, color: COLORS.active, ...withChange(t.activeMembers, p?.activeMembers) },
+		...(showVoice ? [{ label: 'Voice minutes', value: minutes(t.voiceSeconds), color: COLORS.voice, ...withChange(minutes(t.voiceSeconds), p ? minutes(p.voiceSeconds) : p) }] : []),
 		// Reactions are recorded per parent channel, never per thread: a thread's tile would always read 0.
-		...(data.thread ? [] : [{ label: 'Reactions', value: t.reactions, color: COLORS.reactions }])
+		...(data.thread ? [] : [{ label: 'Reactions', value: t.reactions, color: COLORS.reactions, ...withChange(t.reactions, p?.reactions) }])
 	];
 	const series = [
 		...(showMessages ? [{ label: 'Messages', values: messages, color: COLORS.messages }] : []),
@@ -288,7 +297,7 @@ export function topValue(entry: TopEntry, by: TopMetric): number {
 	return by === 'voice' ? minutes(entry.voiceSeconds) : by === 'messages' ? entry.messages : entry.reactions;
 }
 
-export function overviewValue(overview: OverviewTotals, by: TopMetric): number {
+export function overviewValue(overview: Omit<OverviewTotals, 'previous'>, by: TopMetric): number {
 	return by === 'voice' ? overview.voiceMinutes : by === 'messages' ? overview.messages : overview.reactions;
 }
 
@@ -304,7 +313,7 @@ export function topView(entries: TopEntry[], overview: OverviewTotals, options: 
 	const shown = items.reduce((sum, item) => sum + item.value, 0);
 	const total = overviewValue(overview, by);
 	const summary: SummaryItem[] = [
-		{ label: `Server ${METRIC_UNITS[by]}`, value: total, color: COLORS.messages },
+		{ label: `Server ${METRIC_UNITS[by]}`, value: total, color: COLORS.messages, ...withChange(total, overview.previous ? overviewValue(overview.previous, by) : overview.previous) },
 		{ label: `Top ${entries.length || LIST_ITEMS} total`, value: Math.round(shown * 10) / 10, color: COLORS.active },
 		{ label: `Top ${entries.length || LIST_ITEMS} share`, value: total > 0 ? `${Math.min(100, Math.round((shown / total) * 100))}%` : '–', color: COLORS.voice },
 		{ label: 'Leader', value: items[0]?.label ?? '–', color: discordDarkTheme.podium[0] }
@@ -347,7 +356,7 @@ export function activityView(data: Heatmap, ctx: ViewContext): ReportView {
 	const peak = cells[0];
 	const any = data.total > 0;
 	const summary: SummaryItem[] = [
-		{ label: data.metric === 'voice' ? 'Voice minutes' : 'Messages', value: data.total, color: COLORS.messages },
+		{ label: data.metric === 'voice' ? 'Voice minutes' : 'Messages', value: data.total, color: COLORS.messages, ...withChange(data.total, data.previousTotal) },
 		{ label: 'Busiest day', value: any ? WEEKDAY_NAMES[busiestDay] : '–', color: COLORS.active },
 		{ label: 'Busiest hour', value: any ? hourSpan(busiestHour) : '–', color: COLORS.voice },
 		{ label: 'Peak', value: peak ? `${HEATMAP_WEEKDAYS[peak.day]} ${HEATMAP_HOURS[peak.hour]}:00` : '–', color: COLORS.reactions }
@@ -384,13 +393,14 @@ export function activityView(data: Heatmap, ctx: ViewContext): ReportView {
 export function voiceView(data: VoiceStats, ctx: ViewContext): ReportView {
 	const starts = data.series.map((point) => point.start);
 	const t = data.totals;
+	const p = data.previousTotals;
 	const summary: SummaryItem[] = [
-		{ label: 'Voice minutes', value: minutes(t.seconds), color: COLORS.voice },
-		{ label: 'Members in voice', value: t.members, color: COLORS.active },
-		{ label: 'Sessions', value: t.sessions, color: COLORS.messages },
+		{ label: 'Voice minutes', value: minutes(t.seconds), color: COLORS.voice, ...withChange(minutes(t.seconds), p ? minutes(p.seconds) : p) },
+		{ label: 'Members in voice', value: t.members, color: COLORS.active, ...withChange(t.members, p?.members) },
+		{ label: 'Sessions', value: t.sessions, color: COLORS.messages, ...withChange(t.sessions, p?.sessions) },
 		{ label: 'Avg session', value: t.sessions > 0 ? `${formatNumber(Math.round(t.seconds / t.sessions / 6) / 10)} min` : '–', color: COLORS.reactions },
-		{ label: 'Streaming minutes', value: minutes(t.streamingSeconds), color: COLORS.streaming },
-		{ label: 'Muted minutes', value: minutes(t.mutedSeconds), color: COLORS.muted }
+		{ label: 'Streaming minutes', value: minutes(t.streamingSeconds), color: COLORS.streaming, ...withChange(minutes(t.streamingSeconds), p ? minutes(p.streamingSeconds) : p) },
+		{ label: 'Muted minutes', value: minutes(t.mutedSeconds), color: COLORS.muted, ...withChange(minutes(t.mutedSeconds), p ? minutes(p.mutedSeconds) : p) }
 	];
 	const channels: RankingItem[] = data.topChannels.map((entry) => ({ label: ctx.channelLabel(entry.id), value: minutes(entry.voiceSeconds) }));
 	const people: RankingItem[] = data.topMembers.map((entry) => ({ label: ctx.memberLabel(entry.id), value: minutes(entry.voiceSeconds) }));
@@ -431,10 +441,11 @@ export function voiceView(data: VoiceStats, ctx: ViewContext): ReportView {
 export function growthView(data: GrowthReport, ctx: ViewContext): ReportView {
 	const starts = data.series.map((point) => point.start);
 	const t = data.totals;
+	const p = data.previousTotals;
 	const summary: SummaryItem[] = [
-		{ label: 'Joins', value: t.joins, color: COLORS.joins },
-		{ label: 'Leaves', value: t.leaves, color: COLORS.leaves },
-		{ label: 'Net', value: signed(t.net), color: COLORS.messages },
+		{ label: 'Joins', value: t.joins, color: COLORS.joins, ...withChange(t.joins, p?.joins) },
+		{ label: 'Leaves', value: t.leaves, color: COLORS.leaves, ...withChange(t.leaves, p?.leaves) },
+		{ label: 'Net', value: signed(t.net), color: COLORS.messages, ...withChange(t.net, p?.net) },
 		...(ctx.memberCount !== undefined ? [{ label: 'Members now', value: ctx.memberCount, color: COLORS.active }] : [])
 	];
 	const joins = data.series.map((point) => point.joins);

@@ -16,7 +16,7 @@ import type {
 	TopOptions,
 	VoiceStats
 } from './statsTypes.js';
-import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan } from './timeBuckets.js';
+import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan, type TimeRange } from './timeBuckets.js';
 
 type Where = (table: string) => RawBuilder<unknown>;
 type IndexHint = 'user' | 'channel' | 'thread';
@@ -82,37 +82,84 @@ export class StatsReports {
 		private readonly guildTimezone: (guildId: string) => Promise<string>
 	) {}
 
+	/**
+	 * Totals of the range and of the previous period of the same length (`previous`, null for a
+	 * range from the beginning), each from ONE statement that reads both periods (`period` 0 and 1).
+	 */
 	public async overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
 		const opts = normalize(options);
-		const plan = planRange(opts.range, await this.floorHour());
+		const floor = await this.floorHour();
+		const plan = planRange(opts.range, floor);
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, floor) : null;
 		const members = membersWhere(opts.members);
-		const sums = await this.rows(sql`
-			select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions,
+		if (opts.userIds) return this.overviewOfUsers(guildId, opts, opts.userIds, plan, previousPlan);
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions,
 				coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
-			from (${this.branches(FAMILIES.guild, plan, guildId, sql`messages, voice_seconds, reactions, joins, leaves`, members)}) as s`);
-		const commands = await this.rows(sql`
-			select coalesce(sum(ok), 0) as ok, coalesce(sum(failed), 0) as failed
-			from (${this.branches(FAMILIES.command, plan, guildId, sql`ok, failed`, () => TRUE)}) as s`);
-		const activeMembers = await this.activeMembers(guildId, opts, plan);
-		const row = sums[0];
-		const voiceSeconds = n(row.voice_seconds);
-		return {
-			messages: n(row.messages),
-			activeMembers,
-			voiceSeconds,
-			voiceMinutes: Math.round(voiceSeconds / 60),
-			reactions: n(row.reactions),
-			joins: n(row.joins),
-			leaves: n(row.leaves),
-			net: n(row.joins) - n(row.leaves),
-			commands: n(commands[0].ok) + n(commands[0].failed),
-			commandsFailed: n(commands[0].failed)
+			from (${this.periodBranches(FAMILIES.guild, plan, previousPlan, guildId, sql`messages, voice_seconds, reactions, joins, leaves`, members)}) as s group by period`)
+		);
+		const commands = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(ok), 0) as ok, coalesce(sum(failed), 0) as failed
+			from (${this.periodBranches(FAMILIES.command, plan, previousPlan, guildId, sql`ok, failed`, () => TRUE)}) as s group by period`)
+		);
+		const active = await this.activeMembers(guildId, opts, plan, previousPlan);
+		const totals = (period: 0 | 1, activeMembers: number) => {
+			const row = sums[period];
+			const voiceSeconds = n(row.voice_seconds);
+			return {
+				messages: n(row.messages),
+				activeMembers,
+				voiceSeconds,
+				voiceMinutes: Math.round(voiceSeconds / 60),
+				reactions: n(row.reactions),
+				joins: n(row.joins),
+				leaves: n(row.leaves),
+				net: n(row.joins) - n(row.leaves),
+				commands: n(commands[period].ok) + n(commands[period].failed),
+				commandsFailed: n(commands[period].failed)
+			};
 		};
+		return { ...totals(0, active.current), previous: previousPlan ? totals(1, active.previous) : null };
 	}
 
-	/** Distinct members active (message, voice, reaction added) in the range. */
-	private activeMembers(guildId: string, options: ReportOptions, plan: RangePlan): Promise<number> {
-		return this.distinctMembers(guildId, options, plan, 'last_at', (table) => ACTIVE_MEMBER(table));
+	/**
+	 * Totals of a set of members (a role's holders, resolved by the caller): from the per-member rows,
+	 * both periods in one statement. Joins, leaves and commands are not kept per member: 0.
+	 */
+	private async overviewOfUsers(guildId: string, opts: ReportOptions, userIds: readonly string[], plan: RangePlan, previousPlan: RangePlan | null): Promise<OverviewTotals> {
+		const people = this.peopleWhere(opts, userIds);
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions_given), 0) as reactions,
+				count(distinct case when messages > 0 or voice_seconds > 0 or reactions_given > 0 then user_id end) as active
+			from (${this.periodBranches(FAMILIES.member, plan, previousPlan, guildId, sql`user_id, messages, voice_seconds, reactions_given`, people)}) as s group by period`)
+		);
+		const totals = (period: 0 | 1) => {
+			const row = sums[period];
+			const voiceSeconds = n(row.voice_seconds);
+			return { messages: n(row.messages), activeMembers: n(row.active), voiceSeconds, voiceMinutes: Math.round(voiceSeconds / 60), reactions: n(row.reactions), joins: 0, leaves: 0, net: 0, commands: 0, commandsFailed: 0 };
+		};
+		return { ...totals(0), previous: previousPlan ? totals(1) : null };
+	}
+
+	/** Member rows of `userIds` only (one bound parameter however many), humans/bots filter, opted-out left out. */
+	private peopleWhere(opts: ReportOptions, userIds: readonly string[]): Where {
+		const members = membersWhere(opts.members);
+		return (table) => sql`${this.usersIn(`${table}.user_id`, userIds)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+	}
+
+	/** `column` is one of `ids`, passed as ONE parameter (a role can have thousands of members): json_each on SQLite, an array on PostgreSQL. */
+	private usersIn(column: string, ids: readonly string[]): RawBuilder<unknown> {
+		if (this.dialect === 'postgres') return sql`${sql.ref(column)} = any(cast(${[...ids]} as text[]))`;
+		return sql`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
+	}
+
+	/** Distinct members active (message, voice, reaction added) in the range (and in the previous period). */
+	private activeMembers(guildId: string, options: ReportOptions, plan: RangePlan, previousPlan: RangePlan | null = null): Promise<{ current: number; previous: number }> {
+		return this.distinctMembers(guildId, options, plan, 'last_at', (table) => ACTIVE_MEMBER(table), previousPlan);
 	}
 
 	/**
@@ -120,20 +167,29 @@ export class StatsReports {
 	 * /guildstats range ends now), "active in the range" = "last active at or after its start": one
 	 * index range over stats_member_totals. Otherwise the member rows of the range are counted.
 	 */
-	private async distinctMembers(guildId: string, options: ReportOptions, plan: RangePlan, lastColumn: 'last_at' | 'voice_last_at', active: Where): Promise<number> {
+	private async distinctMembers(
+		guildId: string,
+		options: ReportOptions,
+		plan: RangePlan,
+		lastColumn: 'last_at' | 'voice_last_at',
+		active: Where,
+		previousPlan: RangePlan | null = null
+	): Promise<{ current: number; previous: number }> {
 		const members = membersWhere(options.members);
 		const last = sql.ref(`t.${lastColumn}`);
 		const latest = await this.rows(sql`select max(${last}) as latest from ${sql.table(TABLES.memberTotals)} as t where t.guild_id = ${guildId}`);
-		if (latest[0].latest === null || latest[0].latest === undefined || n(latest[0].latest) === 0) return 0;
-		if (n(latest[0].latest) < planEndMs(plan)) {
-			const rows = await this.rows(sql`
-				select count(*) as n from ${sql.table(TABLES.memberTotals)} as t
-				where t.guild_id = ${guildId} and ${last} >= ${planStartMs(plan)} and ${members('t')} and ${NOT_OPTED_OUT('t.user_id')}`);
-			return n(rows[0].n);
-		}
-		const rows = await this.rows(sql`
-			select count(distinct user_id) as n from (${this.branches(FAMILIES.member, plan, guildId, sql`user_id`, (table) => sql`${active(table)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`)}) as s`);
-		return n(rows[0].n);
+		if (latest[0].latest === null || latest[0].latest === undefined || n(latest[0].latest) === 0) return { current: 0, previous: 0 };
+		const inRows = (period: 0 | 1, rangePlan: RangePlan) =>
+			sql`select ${sql.lit(period)} as period, count(distinct user_id) as n from (${this.branches(FAMILIES.member, rangePlan, guildId, sql`user_id`, (table) => sql`${active(table)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`)}) as s`;
+		// The previous period never ends now: always counted from its rows, in the same statement.
+		const previous = previousPlan ? sql` union all ${inRows(1, previousPlan)}` : sql``;
+		const current =
+			n(latest[0].latest) < planEndMs(plan)
+				? sql`select 0 as period, count(*) as n from ${sql.table(TABLES.memberTotals)} as t
+					where t.guild_id = ${guildId} and ${last} >= ${planStartMs(plan)} and ${members('t')} and ${NOT_OPTED_OUT('t.user_id')}`
+				: inRows(0, plan);
+		const counts = byPeriod(await this.rows(sql`${current}${previous}`));
+		return { current: n(counts[0].n), previous: n(counts[1].n) };
 	}
 
 	public async timeSeries(guildId: string, options: ReportOptions): Promise<SeriesPoint[]> {
@@ -151,13 +207,22 @@ export class StatsReports {
 			leaves: 0
 		}));
 		const voiceSeconds = new Array<number>(points.length).fill(0);
-		const { hourly, daily } = await this.timeRows(
-			FAMILIES.guild,
-			guildId,
-			ctx,
-			sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins, sum(leaves) as leaves, sum(active_members) as active`,
-			members
-		);
+		const { hourly, daily } = opts.userIds
+			? await this.timeRows(
+					FAMILIES.member,
+					guildId,
+					ctx,
+					sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions_given) as reactions, 0 as joins, 0 as leaves,
+						count(distinct case when messages > 0 or voice_seconds > 0 or reactions_given > 0 then user_id end) as active`,
+					this.peopleWhere(opts, opts.userIds)
+				)
+			: await this.timeRows(
+					FAMILIES.guild,
+					guildId,
+					ctx,
+					sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins, sum(leaves) as leaves, sum(active_members) as active`,
+					members
+				);
 		const add = (index: number, row: Row, withActive: boolean) => {
 			const point = points[index];
 			point.messages += n(row.messages);
@@ -189,7 +254,7 @@ export class StatsReports {
 	private async localDayActive(guildId: string, ctx: SeriesContext, options: ReportOptions): Promise<{ counts: Map<number, number>; complete: boolean }> {
 		const counts = new Map<number, number>();
 		const guildZone = await this.guildTimezone(guildId);
-		if (guildZone === ctx.bucketer.timeZone) {
+		if (guildZone === ctx.bucketer.timeZone && !options.userIds) {
 			const first = ctx.keys[0];
 			const last = ctx.keys[ctx.keys.length - 1];
 			const rows = await this.rows(sql`
@@ -206,6 +271,7 @@ export class StatsReports {
 		const rows = await this.rows(sql`
 			select ${bucketExpr} as b, count(distinct m.user_id) as n from ${sql.table(table)} as m
 			where m.guild_id = ${guildId} and m.hour >= ${from} and m.hour < ${ctx.toHour} and ${ACTIVE_MEMBER('m')} and ${membersWhere(options.members)('m')} and ${NOT_OPTED_OUT('m.user_id')}
+				and ${options.userIds ? this.usersIn('m.user_id', options.userIds) : TRUE}
 			group by ${bucketExpr}`);
 		for (const row of rows) counts.set(n(row.b), n(row.n));
 		return { counts, complete: false };
@@ -219,7 +285,7 @@ export class StatsReports {
 		if (!metric) throw new RangeError(`unknown top metric: ${options.by}`);
 		const members = membersWhere(opts.members);
 		if (options.target === 'members') {
-			const people: Where = (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
+			const people: Where = opts.userIds ? this.peopleWhere(opts, opts.userIds) : (table) => sql`${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`;
 			return this.topByBounds(guildId, plan, metric, limit, {
 				totals: TABLES.memberTotals,
 				id: 'user_id',
@@ -231,6 +297,12 @@ export class StatsReports {
 			});
 		}
 		if (options.target !== 'channels') throw new RangeError(`unknown top target: ${options.target}`);
+		if (opts.userIds) {
+			// Channels ranked by what these members did in them (messages per member, channel and hour).
+			const columns = sql`channel_id as id, messages, 0 as voice_seconds, 0 as reactions`;
+			if (metric.column !== 'messages') throw new RangeError('channels of a set of members are ranked by messages only');
+			return this.ranked(this.branches(FAMILIES.message, plan, guildId, columns, this.peopleWhere(opts, opts.userIds)), metric.column, limit);
+		}
 		return this.topByBounds(guildId, plan, metric, limit, {
 			totals: TABLES.channelTotals,
 			id: 'channel_id',
@@ -307,10 +379,15 @@ export class StatsReports {
 		if (optOut.length > 0) return { ...empty, optedOut: true };
 		const plan = planRange(opts.range, await this.floorHour());
 		const mine: Where = (table) => sql`${sql.ref(`${table}.user_id`)} = ${userId}`;
-		const totals = await this.rows(sql`
-			select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds,
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const totals = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds,
 				coalesce(sum(reactions_given), 0) as given, coalesce(sum(reactions_received), 0) as received
-			from (${this.branches(FAMILIES.member, plan, guildId, sql`messages, voice_seconds, reactions_given, reactions_received`, mine, 'user')}) as s`);
+			from (${this.periodBranches(FAMILIES.member, plan, previousPlan, guildId, sql`messages, voice_seconds, reactions_given, reactions_received`, mine, 'user')}) as s
+			group by period`)
+		);
 		const ctx = await this.seriesContext(guildId, opts);
 		const series: MemberStats['series'] = [];
 		if (ctx) {
@@ -336,11 +413,12 @@ export class StatsReports {
 				union all
 				select channel_id, 0 as messages, voice_seconds from (${this.branches(FAMILIES.voice, plan, guildId, sql`channel_id, seconds as voice_seconds`, mine, 'user')}) as v
 			) as s group by channel_id order by sum(messages) desc, sum(voice_seconds) desc, channel_id limit 10`);
-		const row = totals[0];
+		const memberTotals = (row: Row) => ({ messages: n(row.messages), voiceSeconds: n(row.voice_seconds), reactionsGiven: n(row.given), reactionsReceived: n(row.received) });
 		return {
 			userId,
 			optedOut: false,
-			totals: { messages: n(row.messages), voiceSeconds: n(row.voice_seconds), reactionsGiven: n(row.given), reactionsReceived: n(row.received) },
+			totals: memberTotals(totals[0]),
+			previousTotals: previousPlan ? memberTotals(totals[1]) : null,
 			series,
 			topChannels: channels.map((channel) => ({ channelId: String(channel.channel_id), messages: n(channel.messages), voiceSeconds: n(channel.voice_seconds) }))
 		};
@@ -365,25 +443,39 @@ export class StatsReports {
 		const textIndex: IndexHint = thread ? 'thread' : 'channel';
 		const inVoice: Where = (table) => sql`${sql.ref(`${table}.channel_id`)} = ${channelId} and ${people(table)}`;
 
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
 		let totals: ChannelStats['totals'];
+		let previousTotals: ChannelStats['totals'] | null = null;
 		if (thread) {
-			const rows = await this.rows(sql`
-				select coalesce(sum(messages), 0) as messages, count(distinct user_id) as active
-				from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id, messages`, inChannel, textIndex)}) as s`);
-			totals = { messages: n(rows[0].messages), activeMembers: n(rows[0].active), voiceSeconds: 0, reactions: 0 };
+			const rows = byPeriod(
+				await this.rows(sql`
+				select period, coalesce(sum(messages), 0) as messages, count(distinct user_id) as active
+				from (${this.periodBranches(FAMILIES.message, plan, previousPlan, guildId, sql`user_id, messages`, inChannel, textIndex)}) as s group by period`)
+			);
+			const of = (row: Row) => ({ messages: n(row.messages), activeMembers: n(row.active), voiceSeconds: 0, reactions: 0 });
+			totals = of(rows[0]);
+			if (previousPlan) previousTotals = of(rows[1]);
 		} else {
-			const sums = await this.rows(sql`
-				select coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions
-				from (${this.branches(FAMILIES.channel, plan, guildId, sql`messages, voice_seconds, reactions`, (table) => sql`channel_id = ${channelId} and ${members(table)}`, 'channel')}) as s`);
-			const active = await this.rows(sql`
-				select count(distinct user_id) as n from (
-					select user_id from (${this.branches(FAMILIES.message, plan, guildId, sql`user_id`, (table) => sql`${inChannel(table)} and messages > 0`, textIndex)}) as m
+			const sums = byPeriod(
+				await this.rows(sql`
+				select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds, coalesce(sum(reactions), 0) as reactions
+				from (${this.periodBranches(FAMILIES.channel, plan, previousPlan, guildId, sql`messages, voice_seconds, reactions`, (table) => sql`channel_id = ${channelId} and ${members(table)}`, 'channel')}) as s
+				group by period`)
+			);
+			const active = byPeriod(
+				await this.rows(sql`
+				select period, count(distinct user_id) as n from (
+					select period, user_id from (${this.periodBranches(FAMILIES.message, plan, previousPlan, guildId, sql`user_id`, (table) => sql`${inChannel(table)} and messages > 0`, textIndex)}) as m
 					union all
-					select user_id from (${this.branches(FAMILIES.voice, plan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and seconds > 0`, 'channel')}) as v
+					select period, user_id from (${this.periodBranches(FAMILIES.voice, plan, previousPlan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and seconds > 0`, 'channel')}) as v
 					union all
-					select user_id from (${this.branches(FAMILIES.reaction, plan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and given > 0`, 'channel')}) as r
-				) as s`);
-			totals = { messages: n(sums[0].messages), activeMembers: n(active[0].n), voiceSeconds: n(sums[0].voice_seconds), reactions: n(sums[0].reactions) };
+					select period, user_id from (${this.periodBranches(FAMILIES.reaction, plan, previousPlan, guildId, sql`user_id`, (table) => sql`${inVoice(table)} and given > 0`, 'channel')}) as r
+				) as s group by period`)
+			);
+			const of = (period: 0 | 1) => ({ messages: n(sums[period].messages), activeMembers: n(active[period].n), voiceSeconds: n(sums[period].voice_seconds), reactions: n(sums[period].reactions) });
+			totals = of(0);
+			if (previousPlan) previousTotals = of(1);
 		}
 
 		const ctx = await this.seriesContext(guildId, opts);
@@ -419,6 +511,7 @@ export class StatsReports {
 			channelId,
 			thread,
 			totals,
+			previousTotals,
 			series,
 			topMembers: top.map((row) => ({ userId: String(row.user_id), messages: n(row.messages), voiceSeconds: n(row.voice_seconds) }))
 		};
@@ -430,17 +523,34 @@ export class StatsReports {
 		const metric = options.metric ?? 'messages';
 		const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
 		const { fromHour, toHour } = rangeHours(opts.range);
-		const from = Math.max(fromHour, await this.floorHour());
+		const floor = await this.floorHour();
+		const from = Math.max(fromHour, floor);
+		// The previous period's hours come with the same statement (rows before `from`); null when there is no
+		// previous period or some of its hours are no longer kept hourly (a partial total would mislead).
+		const before = previousRange(opts.range);
+		const previousFrom = before && rangeHours(before).fromHour >= floor ? rangeHours(before).fromHour : null;
+		let previousTotal: number | null = previousFrom === null ? null : 0;
+		const readFrom = previousFrom ?? from;
 		if (from < toHour) {
-			const rows = await this.rows(sql`
+			const memberTable = tableName(FAMILIES.member, 'hourly');
+			const rows = opts.userIds
+				? await this.rows(sql`
+				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(memberTable)}
+				where guild_id = ${guildId} and hour >= ${readFrom} and hour < ${toHour} and ${this.peopleWhere(opts, opts.userIds)(memberTable)}
+				group by hour`)
+				: await this.rows(sql`
 				select hour, sum(messages) as messages, sum(voice_seconds) as voice_seconds from ${sql.table(tableName(FAMILIES.guild, 'hourly'))}
-				where guild_id = ${guildId} and hour >= ${from} and hour < ${toHour} and ${membersWhere(opts.members)(tableName(FAMILIES.guild, 'hourly'))}
+				where guild_id = ${guildId} and hour >= ${readFrom} and hour < ${toHour} and ${membersWhere(opts.members)(tableName(FAMILIES.guild, 'hourly'))}
 				group by hour`);
 			const bucketer = new HourBucketer(opts.timezone, from, toHour);
+			let previous = 0;
 			for (const row of rows) {
 				const hour = n(row.hour);
-				cells[bucketer.weekday(hour)][bucketer.hourOfDay(hour)] += metric === 'messages' ? n(row.messages) : n(row.voice_seconds) / 60;
+				const value = metric === 'messages' ? n(row.messages) : n(row.voice_seconds) / 60;
+				if (hour < from) previous += value;
+				else cells[bucketer.weekday(hour)][bucketer.hourOfDay(hour)] += value;
 			}
+			if (previousTotal !== null) previousTotal = Math.round(previous);
 		}
 		let max = 0;
 		let total = 0;
@@ -451,18 +561,23 @@ export class StatsReports {
 				total += line[index];
 			}
 		}
-		return { metric, timezone: opts.timezone, cells, max, total };
+		return { metric, timezone: opts.timezone, cells, max, total, previousTotal };
 	}
 
 	public async voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
 		const opts = normalize(options);
 		const plan = planRange(opts.range, await this.floorHour());
 		const members = membersWhere(opts.members);
-		const sums = await this.rows(sql`
-			select coalesce(sum(voice_seconds), 0) as seconds, coalesce(sum(voice_muted_seconds), 0) as muted, coalesce(sum(voice_deafened_seconds), 0) as deafened,
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(voice_seconds), 0) as seconds, coalesce(sum(voice_muted_seconds), 0) as muted, coalesce(sum(voice_deafened_seconds), 0) as deafened,
 				coalesce(sum(voice_streaming_seconds), 0) as streaming, coalesce(sum(voice_sessions), 0) as sessions
-			from (${this.branches(FAMILIES.guild, plan, guildId, sql`voice_seconds, voice_muted_seconds, voice_deafened_seconds, voice_streaming_seconds, voice_sessions`, members)}) as s`);
-		const voiceMembers = await this.distinctMembers(guildId, opts, plan, 'voice_last_at', (table) => sql`${sql.ref(`${table}.voice_seconds`)} > 0`);
+			from (${this.periodBranches(FAMILIES.guild, plan, previousPlan, guildId, sql`voice_seconds, voice_muted_seconds, voice_deafened_seconds, voice_streaming_seconds, voice_sessions`, members)}) as s
+			group by period`)
+		);
+		const voiceMembers = await this.distinctMembers(guildId, opts, plan, 'voice_last_at', (table) => sql`${sql.ref(`${table}.voice_seconds`)} > 0`, previousPlan);
 		const ctx = await this.seriesContext(guildId, opts);
 		const series: VoiceStats['series'] = [];
 		if (ctx) {
@@ -494,16 +609,20 @@ export class StatsReports {
 				})
 			);
 		}
-		const row = sums[0];
-		return {
-			totals: {
+		const totals = (period: 0 | 1, members: number) => {
+			const row = sums[period];
+			return {
 				seconds: n(row.seconds),
 				mutedSeconds: n(row.muted),
 				deafenedSeconds: n(row.deafened),
 				streamingSeconds: n(row.streaming),
 				sessions: n(row.sessions),
-				members: voiceMembers
-			},
+				members
+			};
+		};
+		return {
+			totals: totals(0, voiceMembers.current),
+			previousTotals: previousPlan ? totals(1, voiceMembers.previous) : null,
 			series,
 			topChannels: await this.top(guildId, { ...opts, target: 'channels', by: 'voice' }),
 			topMembers: await this.top(guildId, { ...opts, target: 'members', by: 'voice' })
@@ -514,9 +633,13 @@ export class StatsReports {
 		const opts = normalize(options);
 		const plan = planRange(opts.range, await this.floorHour());
 		const members = membersWhere(opts.members);
-		const sums = await this.rows(sql`
-			select coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
-			from (${this.branches(FAMILIES.guild, plan, guildId, sql`joins, leaves`, members)}) as s`);
+		const before = previousRange(opts.range);
+		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const sums = byPeriod(
+			await this.rows(sql`
+			select period, coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
+			from (${this.periodBranches(FAMILIES.guild, plan, previousPlan, guildId, sql`joins, leaves`, members)}) as s group by period`)
+		);
 		const ctx = await this.seriesContext(guildId, opts);
 		const series: GrowthReport['series'] = [];
 		if (ctx) {
@@ -539,9 +662,8 @@ export class StatsReports {
 				series.push({ start: ctx.bucketer.bucketStart(key, ctx.bucket), joins: acc[index][0], leaves: acc[index][1], net, cumulative });
 			});
 		}
-		const joins = n(sums[0].joins);
-		const leaves = n(sums[0].leaves);
-		return { totals: { joins, leaves, net: joins - leaves }, series };
+		const totals = (period: 0 | 1) => ({ joins: n(sums[period].joins), leaves: n(sums[period].leaves), net: n(sums[period].joins) - n(sums[period].leaves) });
+		return { totals: totals(0), previousTotals: previousPlan ? totals(1) : null, series };
 	}
 
 	/*
@@ -568,6 +690,16 @@ export class StatsReports {
 			parts.push(sql`select ${columns} from ${this.from(table, index)} where guild_id = ${guildId} and hour >= ${span.from} and hour < ${span.to} and ${where(table)}`);
 		}
 		return sql.join(parts, sql` union all `);
+	}
+
+	/**
+	 * `branches` of the range as `period` 0 and, when given, of the previous period as `period` 1, in
+	 * one union: the caller groups by period, so both periods cost one statement.
+	 */
+	private periodBranches(family: CounterFamily, plan: RangePlan, previousPlan: RangePlan | null, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
+		const current = this.branches(family, plan, guildId, sql`0 as period, ${columns}`, where, index);
+		if (!previousPlan) return current;
+		return sql`${current} union all ${this.branches(family, previousPlan, guildId, sql`1 as period, ${columns}`, where, index)}`;
 	}
 
 	/**
@@ -624,6 +756,18 @@ export class StatsReports {
 		const clamped = Math.min(Math.max(hour, ctx.fromHour), ctx.toHour - 1);
 		return ctx.index.get(ctx.bucketer.bucketOf(clamped, ctx.bucket)) ?? 0;
 	}
+}
+
+/** The period of the same length just before `range`; null for a range from the beginning (nothing before it). */
+export function previousRange(range: TimeRange): TimeRange | null {
+	if (range.from <= 0) return null;
+	return { from: Math.max(0, range.from - (range.to - range.from)), to: range.from };
+}
+
+/** Rows of a `group by period` query as [period 0, period 1]; a period without rows reads as zeros. */
+function byPeriod(rows: Row[]): [Row, Row] {
+	const of = (period: number) => rows.find((row) => n(row.period) === period) ?? {};
+	return [of(0), of(1)];
 }
 
 function membersWhere(filter: MembersFilter): Where {

@@ -3,6 +3,7 @@ import { MessageAuthorIndex } from './MessageAuthorIndex.js';
 import { PrivacyRegistry } from './PrivacyRegistry.js';
 import { StatsAggregator, type CommandEvent, type MemberEvent, type MessageEvent, type ReactionEvent } from './StatsAggregator.js';
 import type { ApplyResult, StatsStore } from './StatsStore.js';
+import type { ExportRange, ExportRows } from './statsExport.js';
 import { deltaRowCount } from './statsTypes.js';
 import type {
 	AnalyticsSnapshot,
@@ -12,6 +13,7 @@ import type {
 	GuildSettings,
 	Heatmap,
 	IgnoredKind,
+	MemberReportVisibility,
 	MemberStats,
 	OptOutMode,
 	OverviewTotals,
@@ -469,6 +471,22 @@ export class StatsService implements Service {
 
 	public voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
 		return this.store.voiceStats(guildId, options);
+	}
+
+	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
+		return this.store.exportRows(guildId, range);
+	}
+
+	public lastActivity(guildId: string): Promise<Map<string, number>> {
+		return this.store.lastActivity(guildId);
+	}
+
+	public setMemberReportVisibility(guildId: string, visibility: MemberReportVisibility): Promise<void> {
+		return this.store.setMemberReportVisibility(guildId, visibility);
+	}
+
+	public memberReportVisibility(guildId: string): Promise<MemberReportVisibility> {
+		return this.store.memberReportVisibility(guildId);
 	}
 
 	public growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {

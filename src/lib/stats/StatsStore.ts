@@ -3,6 +3,7 @@ import { deriveFamilies, summarizeDeltas, type DerivedFamilies, type RowSet } fr
 import { canonicalTimeZone, HourBucketer } from './HourBucketer.js';
 import { openStatsDatabase, type StatsDatabaseOptions } from './openStatsDatabase.js';
 import { StatsReports } from './StatsReports.js';
+import { readExportRows, readLastActivity, type ExportRange, type ExportRows } from './statsExport.js';
 import { ACTIVE_MEMBER, forChunks, lockForWrite, lockKeyFor, NOT_OPTED_OUT, upsertRows, valuesCte, type Executor } from './statsSql.js';
 import { FAMILIES, TABLES, USER_FAMILIES, tableName, timeColumn, type CounterFamily, type Granularity, type StatsDialect } from './statsSchema.js';
 import type {
@@ -14,6 +15,7 @@ import type {
 	GuildSettings,
 	Heatmap,
 	IgnoredKind,
+	MemberReportVisibility,
 	MemberStats,
 	OptOutMode,
 	OverviewTotals,
@@ -523,14 +525,25 @@ export class StatsStore {
 		return zone;
 	}
 
+	public async setMemberReportVisibility(guildId: string, visibility: MemberReportVisibility): Promise<void> {
+		await sql`insert into ${sql.table(TABLES.guildSettings)} (guild_id, member_reports) values (${guildId}, ${visibility})
+			on conflict (guild_id) do update set member_reports = excluded.member_reports`.execute(this.db);
+	}
+
+	public async memberReportVisibility(guildId: string): Promise<MemberReportVisibility> {
+		const { rows } = await sql<{ member_reports: MemberReportVisibility }>`select member_reports from ${sql.table(TABLES.guildSettings)} where guild_id = ${guildId}`.execute(this.db);
+		return rows[0]?.member_reports ?? 'everyone';
+	}
+
 	public async guildTimezone(guildId: string): Promise<string> {
 		const { rows } = await sql<{ timezone: string }>`select timezone from ${sql.table(TABLES.guildSettings)} where guild_id = ${guildId}`.execute(this.db);
 		return rows[0]?.timezone ?? 'UTC';
 	}
 
 	public async getGuildSettings(guildId: string): Promise<GuildSettings> {
-		const [timezone, disabled, ignored, deletion] = await Promise.all([
+		const [timezone, memberReports, disabled, ignored, deletion] = await Promise.all([
 			this.guildTimezone(guildId),
+			this.memberReportVisibility(guildId),
 			sql<{ guild_id: string }>`select guild_id from ${sql.table(TABLES.disabledGuilds)} where guild_id = ${guildId}`.execute(this.db),
 			sql<{ channel_id: string; kind: IgnoredKind }>`select channel_id, kind from ${sql.table(TABLES.ignoredChannels)} where guild_id = ${guildId} order by channel_id`.execute(this.db),
 			sql<{ delete_at: number }>`select delete_at from ${sql.table(TABLES.guildDeletions)} where guild_id = ${guildId}`.execute(this.db)
@@ -538,6 +551,7 @@ export class StatsStore {
 		return {
 			guildId,
 			timezone,
+			memberReports,
 			enabled: disabled.rows.length === 0,
 			ignored: ignored.rows.map((row) => ({ channelId: row.channel_id, kind: row.kind })),
 			deletionAt: deletion.rows[0] ? Number(deletion.rows[0].delete_at) : null
@@ -647,6 +661,16 @@ export class StatsStore {
 
 	public voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
 		return this.reports.voiceStats(guildId, options);
+	}
+
+	/** Stored counts of the guild per bucket, for `/guildstats export` (opted-out members left out). */
+	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
+		return readExportRows(this.db, guildId, range);
+	}
+
+	/** Latest activity (epoch ms) of every member with any, for `/guildstats inactive` (opted-out members left out). */
+	public lastActivity(guildId: string): Promise<Map<string, number>> {
+		return readLastActivity(this.db, guildId);
 	}
 
 	public growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {

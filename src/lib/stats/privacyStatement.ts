@@ -45,6 +45,7 @@ export const COLUMN_MEANINGS: Record<string, string> = {
 	mode: 'opt-out choice (hide or delete)',
 	kind: 'ignored channel or category',
 	timezone: "the server's timezone",
+	member_reports: "who may see members' reports in the server",
 	delete_at: 'when a left server is deleted',
 	key: 'internal setting name',
 	value: 'internal setting value'

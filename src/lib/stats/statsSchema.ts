@@ -215,6 +215,18 @@ export function statsMigrations(dialect: StatsDialect): Record<string, Migration
 			async down(db: Kysely<any>) {
 				for (const table of allTables().reverse()) await db.schema.dropTable(table).ifExists().execute();
 			}
+		},
+		/** Who may open another member's report in a guild (`/guildstats settings visibility`). */
+		'0002_member_report_visibility': {
+			async up(db: Kysely<any>) {
+				await db.schema
+					.alterTable(TABLES.guildSettings)
+					.addColumn('member_reports', 'text', (column) => column.notNull().defaultTo('everyone').check(sql`member_reports in ('everyone', 'self_and_admins')`))
+					.execute();
+			},
+			async down(db: Kysely<any>) {
+				await db.schema.alterTable(TABLES.guildSettings).dropColumn('member_reports').execute();
+			}
 		}
 	};
 }

@@ -112,6 +112,12 @@ export interface ReportOptions {
 	/** IANA zone, e.g. 'Europe/Berlin'. Day buckets and the heatmap use local days/hours. */
 	timezone: string;
 	members: MembersFilter;
+	/**
+	 * Only these members (e.g. the holders of a role, resolved from the member list at query time:
+	 * the store keeps ids and counts only). Totals, series, top lists and the heatmap then come from
+	 * the per-member rows; joins, leaves and commands are not kept per member and read 0.
+	 */
+	userIds?: readonly string[];
 }
 
 export interface OverviewTotals {
@@ -129,6 +135,8 @@ export interface OverviewTotals {
 	/** Command runs (ok + failed). Commands are not split by members filter. */
 	commands: number;
 	commandsFailed: number;
+	/** The same figures for the previous period of the same length; null when the range starts at the beginning. */
+	previous?: Omit<OverviewTotals, 'previous'> | null;
 }
 
 export interface SeriesPoint {
@@ -175,6 +183,8 @@ export interface MemberStats {
 	/** True when the member opted out: every number is 0 and nothing about them is reported. */
 	optedOut: boolean;
 	totals: { messages: number; voiceSeconds: number; reactionsGiven: number; reactionsReceived: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: MemberStats['totals'] | null;
 	series: { start: number; messages: number; voiceMinutes: number; reactionsGiven: number }[];
 	topChannels: { channelId: string; messages: number; voiceSeconds: number }[];
 }
@@ -184,6 +194,8 @@ export interface ChannelStats {
 	/** True when `channelId` is a thread: figures are the thread's own; a parent channel's include its threads. */
 	thread: boolean;
 	totals: { messages: number; activeMembers: number; voiceSeconds: number; reactions: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: ChannelStats['totals'] | null;
 	series: { start: number; messages: number; voiceMinutes: number }[];
 	topMembers: { userId: string; messages: number; voiceSeconds: number }[];
 }
@@ -195,10 +207,14 @@ export interface Heatmap {
 	cells: number[][];
 	max: number;
 	total: number;
+	/** The total of the previous period of the same length (hours still kept hourly); null when there is none. */
+	previousTotal?: number | null;
 }
 
 export interface VoiceStats {
 	totals: { seconds: number; mutedSeconds: number; deafenedSeconds: number; streamingSeconds: number; sessions: number; members: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: VoiceStats['totals'] | null;
 	series: { start: number; minutes: number; mutedMinutes: number; streamingMinutes: number }[];
 	topChannels: TopEntry[];
 	topMembers: TopEntry[];
@@ -206,6 +222,8 @@ export interface VoiceStats {
 
 export interface GrowthReport {
 	totals: { joins: number; leaves: number; net: number };
+	/** The totals of the previous period of the same length; null when the range starts at the beginning. */
+	previousTotals?: GrowthReport['totals'] | null;
 	series: { start: number; joins: number; leaves: number; net: number; cumulative: number }[];
 }
 
@@ -222,9 +240,14 @@ export interface PrivacySnapshot {
 	disabledGuilds: string[];
 }
 
+/** Who may see another member's report: anyone, or only themselves and admins (Manage Server). */
+export type MemberReportVisibility = 'everyone' | 'self_and_admins';
+export const MEMBER_REPORT_VISIBILITIES: readonly MemberReportVisibility[] = ['everyone', 'self_and_admins'];
+
 export interface GuildSettings {
 	guildId: string;
 	timezone: string;
+	memberReports: MemberReportVisibility;
 	enabled: boolean;
 	ignored: { channelId: string; kind: IgnoredKind }[];
 	/** When the guild's data will be deleted (after the bot left), epoch ms, or null. */

@@ -42,11 +42,18 @@ export async function guildstats(sandbox: DiscordSandbox, invocation: Invocation
 	return answerOf(await handle.waitForResponse(undefined, timeoutMs));
 }
 
-/** The number in an embed field ("12,345" -> 12345). */
+/** The number in an embed field ("12,345" or "12,345 (▲ 4 %)" -> 12345). */
 export function fieldNumber(embed: APIEmbed | undefined, name: string): number {
 	const field = embed?.fields?.find((entry) => entry.name === name);
 	if (!field) throw new Error(`no field ${name} in ${JSON.stringify(embed?.fields?.map((entry) => entry.name))}`);
-	return Number(field.value.replace(/,/g, ''));
+	return Number(field.value.replace(/ \(.*\)$/, '').replace(/,/g, ''));
+}
+
+/** The change vs the previous period an embed field shows ("▲ 12 %", "new"), or null. */
+export function fieldChange(embed: APIEmbed | undefined, name: string): string | null {
+	const field = embed?.fields?.find((entry) => entry.name === name);
+	if (!field) throw new Error(`no field ${name} in ${JSON.stringify(embed?.fields?.map((entry) => entry.name))}`);
+	return / \((.*)\)$/.exec(field.value)?.[1] ?? null;
 }
 
 /** Opens the bot's statistics store from the test process (another connection to the same database). */

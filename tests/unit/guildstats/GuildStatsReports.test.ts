@@ -48,7 +48,12 @@ describe('GuildStatsReports', () => {
 		({ ...report, options: validateReportInput(input) }) as ReportRequest;
 	const textField = async (req: ReportRequest, name: string) => {
 		const result = await reports.run({ ...req, options: { ...req.options, graphic: 'text' } } as ReportRequest, guild);
-		return result.embed.fields!.find((field) => field.name === name)?.value;
+		// The number only; the change vs the previous period (" (▲ 12 %)") is checked on its own.
+		return result.embed.fields!.find((field) => field.name === name)?.value.replace(/ \(.*\)$/, '');
+	};
+	const textChange = async (req: ReportRequest, name: string) => {
+		const result = await reports.run({ ...req, options: { ...req.options, graphic: 'text' } } as ReportRequest, guild);
+		return / \((.*)\)$/.exec(result.embed.fields!.find((field) => field.name === name)?.value ?? '')?.[1] ?? null;
 	};
 
 	beforeAll(async () => {
@@ -81,6 +86,11 @@ describe('GuildStatsReports', () => {
 		expect(await textField(request({ range: '24h' }), 'Messages')).toBe('4');
 		expect(await textField(request({ range: '7d' }), 'Messages')).toBe('6');
 		expect(await textField(request({ since: '2025-01-12' }), 'Messages')).toBe('4');
+	});
+
+	it('change vs the previous period of the same length: "new" with nothing before, none for all time', async () => {
+		expect(await textChange(request({ range: '7d' }), 'Messages')).toBe('new');
+		expect(await textChange(request({ range: 'all' }), 'Messages')).toBeNull();
 	});
 
 	it('members: humans, bots, both', async () => {
@@ -127,7 +137,7 @@ describe('GuildStatsReports', () => {
 		await stats.flush();
 		const fresh = await reports.run(req, guild);
 		expect(fresh.image!.cached).toBe(false);
-		expect(fresh.embed.fields!.find((field) => field.name === 'Messages')!.value).toBe('11');
+		expect(fresh.embed.fields!.find((field) => field.name === 'Messages')!.value).toBe('11 (new)');
 		expect(renders.length - before).toBe(2);
 	});
 
@@ -172,7 +182,7 @@ describe('GuildStatsReports', () => {
 		const member = (id: string, extra: { bot?: boolean; inGuild?: boolean } = {}) =>
 			({ report: 'member', options: validateReportInput({ range: '7d', graphic: 'text' }), member: { id, name: `m${id.slice(-3)}`, bot: extra.bot ?? false, inGuild: extra.inGuild ?? true } }) as ReportRequest;
 		const result = await reports.run(member(alice), guild);
-		expect(result.embed.fields!.find((field) => field.name === 'Messages')!.value).toBe('5');
+		expect(result.embed.fields!.find((field) => field.name === 'Messages')!.value).toBe('5 (new)');
 		await expect(reports.run(member(hidden), guild)).rejects.toThrow(/opted out/);
 		await expect(reports.run(member(snowflake(), { bot: true }), guild)).rejects.toThrow(/is a bot with no recorded activity/);
 		await expect(reports.run(member(snowflake(), { inGuild: false }), guild)).rejects.toThrow(UserError);
