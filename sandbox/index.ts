@@ -10,3 +10,4 @@ export { Permission, ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './per
 export { parseEmoji } from './parseEmoji.js';
 export { SeededRandom } from './SeededRandom.js';
 export * from './types.js';
+export { ChannelRenameLimiter, DEFAULT_CHANNEL_RENAME_LIMIT } from './ChannelRenameLimiter.js';
