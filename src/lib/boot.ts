@@ -33,6 +33,7 @@ import { SummaryClaims } from '#lib/reporting/SummaryClaims.js';
 import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
 import { StatsService } from '#lib/stats/StatsService.js';
+import { createLiveStats } from '#lib/live/createLiveStats.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 
@@ -143,6 +144,9 @@ export async function boot(config: Config): Promise<void> {
 	container.stats.onFlush((info) => {
 		for (const guildId of info.versionedGuildIds) container.imageCache.invalidateGuild(guildId);
 	});
+
+	// Live messages and counter channels: per-process timers, each process serving the guilds it owns.
+	Object.assign(container, createLiveStats({ client, config, services, logger }));
 
 	// Fleet-wide reporting jobs. Redis (our own connection, not BullMQ's) makes the daily summary
 	// exactly-once across processes and keeps per-day uptime, restarts, health and alerts.

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { liveStatsMigration } from '#lib/live/liveSchema.js';
 
 export type StatsDialect = 'sqlite' | 'postgres';
 export type Granularity = 'hourly' | 'daily';
@@ -215,6 +216,7 @@ export function statsMigrations(dialect: StatsDialect): Record<string, Migration
 			async down(db: Kysely<any>) {
 				for (const table of allTables().reverse()) await db.schema.dropTable(table).ifExists().execute();
 			}
-		}
+		},
+		'0002_live_messages_and_counters': liveStatsMigration
 	};
 }
