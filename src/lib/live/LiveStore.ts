@@ -13,7 +13,6 @@ export interface LiveMessageRow {
 	range: LiveRange;
 	everyMinutes: number;
 	nextAt: number;
-	createdBy: string;
 	createdAt: number;
 	stopped: string | null;
 }
@@ -24,7 +23,6 @@ export interface CounterRow {
 	template: string;
 	/** Epoch ms of the latest renames, oldest first. */
 	renames: number[];
-	createdBy: string;
 	createdAt: number;
 	stopped: string | null;
 }
@@ -38,7 +36,6 @@ const toLive = (row: Record<string, any>): LiveMessageRow => ({
 	range: row.range,
 	everyMinutes: Number(row.every_minutes),
 	nextAt: Number(row.next_at),
-	createdBy: row.created_by,
 	createdAt: Number(row.created_at),
 	stopped: row.stopped ?? null
 });
@@ -48,7 +45,6 @@ const toCounter = (row: Record<string, any>): CounterRow => ({
 	guildId: row.guild_id,
 	template: row.template,
 	renames: parseRenames(row.renames),
-	createdBy: row.created_by,
 	createdAt: Number(row.created_at),
 	stopped: row.stopped ?? null
 });
@@ -96,7 +92,6 @@ export class LiveStore {
 				range: row.range,
 				every_minutes: row.everyMinutes,
 				next_at: row.nextAt,
-				created_by: row.createdBy,
 				created_at: row.createdAt,
 				stopped: row.stopped
 			})
@@ -131,8 +126,8 @@ export class LiveStore {
 	public async upsertCounter(row: Omit<CounterRow, 'renames' | 'stopped'>): Promise<void> {
 		await this.db
 			.insertInto(LIVE_TABLES.counters)
-			.values({ channel_id: row.channelId, guild_id: row.guildId, template: row.template, renames: '[]', created_by: row.createdBy, created_at: row.createdAt, stopped: null })
-			.onConflict((conflict) => conflict.column('channel_id').doUpdateSet({ template: row.template, created_by: row.createdBy, stopped: null }))
+			.values({ channel_id: row.channelId, guild_id: row.guildId, template: row.template, renames: '[]', created_at: row.createdAt, stopped: null })
+			.onConflict((conflict) => conflict.column('channel_id').doUpdateSet({ template: row.template, stopped: null }))
 			.execute();
 	}
 

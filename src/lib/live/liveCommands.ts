@@ -64,7 +64,7 @@ export async function liveSet(interaction: ChatInputCommandInteraction<'cached'>
 	// Rendering the first image may take longer than Discord's 3 s.
 	await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 	const now = (ctx.now ?? Date.now)();
-	const row = { id: randomBytes(3).toString('hex'), guildId: guild.id, channelId: channel.id, messageId: null, report, range, everyMinutes: every, nextAt: now, createdBy: interaction.user.id, createdAt: now, stopped: null };
+	const row = { id: randomBytes(3).toString('hex'), guildId: guild.id, channelId: channel.id, messageId: null, report, range, everyMinutes: every, nextAt: now, createdAt: now, stopped: null };
 	await ctx.store.insertLiveMessage(row);
 	const outcome = await ctx.live.refresh(row);
 	if (!outcome.ok) {
@@ -121,7 +121,7 @@ export async function counterAdd(
 	}
 	const name = await ctx.preview(guild, template);
 	const now = (ctx.now ?? Date.now)();
-	const row = { channelId: channel.id, guildId: guild.id, template, createdBy: interaction.user.id, createdAt: now };
+	const row = { channelId: channel.id, guildId: guild.id, template, createdAt: now };
 	await ctx.store.upsertCounter(row);
 	ctx.counters.track({ ...row, renames: (await ctx.store.counter(channel.id))?.renames ?? [], stopped: null });
 	return `🔢 ${channel} is now a counter: it will be named \`${name}\`, and renamed as the numbers change — at most 2 renames per 10 minutes, as Discord allows.`;

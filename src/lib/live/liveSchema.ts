@@ -22,7 +22,6 @@ export const liveStatsMigration: Migration = {
 			.addColumn('every_minutes', 'integer', (column) => column.notNull())
 			// Epoch ms of the next refresh: a restart picks up the schedule where it was.
 			.addColumn('next_at', 'bigint', (column) => column.notNull())
-			.addColumn('created_by', 'text', (column) => column.notNull())
 			.addColumn('created_at', 'bigint', (column) => column.notNull())
 			// Why refreshing stopped (channel gone, permission lost); null while active.
 			.addColumn('stopped', 'text')
@@ -37,7 +36,6 @@ export const liveStatsMigration: Migration = {
 			.addColumn('template', 'text', (column) => column.notNull())
 			// JSON array of epoch ms of the latest renames: the rename budget survives restarts.
 			.addColumn('renames', 'text', (column) => column.notNull().defaultTo('[]'))
-			.addColumn('created_by', 'text', (column) => column.notNull())
 			.addColumn('created_at', 'bigint', (column) => column.notNull())
 			.addColumn('stopped', 'text')
 			.execute();
