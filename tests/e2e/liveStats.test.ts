@@ -88,15 +88,23 @@ describe('/guildstats live', () => {
 		const times = edits(text[1]!, messageId).map((r) => r.at);
 		for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(PERIOD_MS / 2);
 
+		// A slower one, due after the restart: refreshed at its stored time, not at boot.
+		const slow = await run(ownerId, 'live', 'set', { channel: text[3]!, report: 'activity', range: '30d', every: 40 });
+		expect(slow.content).toMatch(/posted/);
+		const slowPost = posts(text[3]!)[0]!;
 		const before = edits(text[1]!, messageId).length;
 		await stack.restartBot();
 		await eventually(async () => edits(text[1]!, messageId).length >= before + 2, 20_000);
 		expect(posts(text[1]!)).toHaveLength(1);
+		await eventually(async () => edits(text[3]!, messageIdOf(slowPost)).length >= 1, 30_000);
+		expect(edits(text[3]!, messageIdOf(slowPost))[0]!.at).toBeGreaterThanOrEqual(slowPost.at + 40 * MINUTE_MS - 200);
+		expect(posts(text[3]!)).toHaveLength(1);
 		expect(stack.sandbox.messagesIn(text[1]!).filter((m) => m.authorId === stack.sandbox.botUser.id)).toHaveLength(1);
 
 		const list = await run(ownerId, 'live', 'list');
 		expect(list.ephemeral).toBe(true);
 		expect(list.embed?.description).toMatch(/server, 7d · every 5 min · next refresh/);
+		expect(list.embed?.description).toMatch(/activity, 30d · every 40 min/);
 	}, 90_000);
 
 	it('posts the message again, once, when it was deleted', async () => {
