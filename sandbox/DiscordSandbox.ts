@@ -99,7 +99,8 @@ export interface InteractOptions {
 	locale?: string;
 }
 
-const DEFAULT_BOT_PERMISSIONS =
+/** What the bot's managed role may do unless `botPermissions` says otherwise (no Manage Channels, like a typical invite). */
+export const DEFAULT_BOT_PERMISSIONS =
 	Permission.ViewChannel |
 	Permission.SendMessages |
 	Permission.SendMessagesInThreads |
