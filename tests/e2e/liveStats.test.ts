@@ -168,6 +168,21 @@ describe('/guildstats counter', () => {
 		expect(names.at(-1)).toBe(target);
 	}, 60_000);
 
+	it('a rename Discord refuses (403) stops that counter with one notice and no retries', async () => {
+		const members = () => stack.sandbox.state.guild(guildId)!.members.size;
+		await run(ownerId, 'counter', 'add', { channel: voice[2]!, template: '{members} members · {voice_now} in voice' });
+		await eventually(async () => channelName(voice[2]!) === `${members()} members · 0 in voice`, 10_000);
+		// Denied on Discord's side only: the bot's cache still says it may rename.
+		stack.sandbox.state.denyChannel(voice[2]!);
+		stack.sandbox.memberAdd({ guildId });
+		await eventually(async () => notices('Counter channel stopped').length === 1, 15_000);
+		stack.sandbox.memberAdd({ guildId });
+		await sleep(RENAME_WINDOW_MS * 2);
+		expect(renames(voice[2]!).filter((r) => r.status === 403)).toHaveLength(1);
+		expect(renames(voice[2]!).at(-1)!.status).toBe(403);
+		expect(notices('Counter channel stopped')).toHaveLength(1);
+	}, 40_000);
+
 	it('without Manage Channels: one clear answer to the admin on add, one notice for a running counter, no rename requests', async () => {
 		const before = renames(voice[0]!).length;
 		stack.sandbox.setBotPermissions(guildId, BOT_PERMISSIONS);
@@ -177,12 +192,12 @@ describe('/guildstats counter', () => {
 		expect(refused.content).toMatch(/I need \*\*Manage Channels\*\* on <#\d+> to rename it/);
 		// The running counter's number changes: it stops instead of trying.
 		stack.sandbox.memberAdd({ guildId });
-		await eventually(async () => notices('Counter channel stopped').length === 1, 15_000);
+		await eventually(async () => notices('Counter channel stopped').length === 2, 15_000);
 		stack.sandbox.memberAdd({ guildId });
 		await sleep(RENAME_WINDOW_MS * 2);
 		expect(renames(voice[0]!)).toHaveLength(before);
 		expect(renames(voice[1]!)).toHaveLength(0);
-		expect(notices('Counter channel stopped')).toHaveLength(1);
+		expect(notices('Counter channel stopped')).toHaveLength(2);
 		const list = await run(ownerId, 'counter', 'list');
 		expect(list.embed?.description).toMatch(/stopped: Nexus lost permission/);
 		expect(list.embed?.description).not.toContain(voice[1]!);

@@ -15,6 +15,8 @@ const RETRY_MS = 60_000;
 export interface LiveMessageServiceOptions {
 	store: LiveStore;
 	client: Client;
+	/** Whether a guild belongs to this process's shards ((guild_id >> 22) % shard_count), cached or not. */
+	ownsGuild: (guildId: string) => boolean;
 	/** Renders a report of a guild (through the image cache). */
 	render: (request: ReportRequest, guild: Guild) => Promise<ReportResult>;
 	/** Length of one "minute" of `every:` (60 000; shortened for demos and tests only). */
@@ -127,10 +129,13 @@ export class LiveMessageService {
 		try {
 			if (client.isReady()) {
 				const own = (guildId: string) => client.guilds.cache.has(guildId);
-				const due = (await store.dueLiveMessages(this.now())).filter((row) => own(row.guildId));
+				// Other shards refresh theirs; of ours, a guild that is not here (the bot left, or it is unavailable)
+				// is looked at again a period later, so it never clogs the list of due messages.
+				const due = (await store.dueLiveMessages(this.now())).filter((row) => this.options.ownsGuild(row.guildId));
 				for (const row of due) {
 					if (this.stopped) return;
-					await this.refresh(row);
+					if (own(row.guildId)) await this.refresh(row);
+					else await this.reschedule(row, this.periodMs(row));
 				}
 				nextAt = await store.nextLiveAt(own);
 			}

@@ -68,13 +68,13 @@ export class LiveStore {
 	}
 
 	/** Active live messages due by `at`, earliest first (every guild; callers keep their own shard's). */
-	public async dueLiveMessages(at: number, limit = 500): Promise<LiveMessageRow[]> {
+	public async dueLiveMessages(at: number, limit = 2000): Promise<LiveMessageRow[]> {
 		const rows = await this.db.selectFrom(LIVE_TABLES.messages).selectAll().where('stopped', 'is', null).where('next_at', '<=', at).orderBy('next_at').limit(limit).execute();
 		return rows.map(toLive);
 	}
 
 	/** The earliest refresh time of active live messages, or null when there are none. */
-	public async nextLiveAt(guildIds: (id: string) => boolean, limit = 500): Promise<number | null> {
+	public async nextLiveAt(guildIds: (id: string) => boolean, limit = 2000): Promise<number | null> {
 		const rows = await this.db.selectFrom(LIVE_TABLES.messages).select(['guild_id', 'next_at']).where('stopped', 'is', null).orderBy('next_at').limit(limit).execute();
 		const own = rows.find((row) => guildIds(row.guild_id));
 		return own ? Number(own.next_at) : null;

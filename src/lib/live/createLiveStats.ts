@@ -26,10 +26,14 @@ export function createLiveStats(o: { client: Client; config: Config; services: S
 	// "One notice": a WARNING event, sent once when a message or counter stops.
 	const notify = (input: Parameters<typeof container.reporter.enqueue>[1]) => container.reporter.enqueue('diagnostics', input);
 	const log = { info: (m: string) => o.logger.info(m), warn: (m: string, error?: unknown) => o.logger.warn(m, ...(error === undefined ? [] : [error])) };
+	// Under the sharding manager this process serves shards client.shard.ids of client.shard.count.
+	const shardIds = o.client.shard?.ids ?? [0];
+	const shardCount = BigInt(o.client.shard?.count ?? 1);
 	const liveMessages = o.services.add(
 		new LiveMessageService({
 			store: liveStore,
 			client: o.client,
+			ownsGuild: (guildId) => shardIds.includes(Number((BigInt(guildId) >> 22n) % shardCount)),
 			render: (request, guild) =>
 				reports.run(request, {
 					id: guild.id,
