@@ -117,8 +117,9 @@ export class LiveMessageService {
 			return { ok: false, error };
 		}
 		const now = this.now();
-		// Keep the rhythm (next = previous + period); after downtime, the next one a full period from now.
-		const next = row.nextAt + period > now ? row.nextAt + period : now + period;
+		// Keep the rhythm (next = previous + period), but never two updates within half a period of each
+		// other (a slow render); after downtime, the next one a full period from now.
+		const next = row.nextAt + period > now ? Math.max(row.nextAt + period, now + period / 2) : now + period;
 		await store.updateLiveMessage(row.id, { messageId, nextAt: next });
 		return { ok: true, messageId, reposted };
 	}
