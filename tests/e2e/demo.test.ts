@@ -45,5 +45,5 @@ describe('npm run demo', () => {
 		expect(existsSync(join(out, 'nexus.sqlite'))).toBe(true);
 		const pngs = readdirSync(out).filter((file) => file.endsWith('.png'));
 		expect(pngs.length).toBeGreaterThanOrEqual(1);
-	});
+	}, 200_000);
 });
