@@ -65,7 +65,8 @@ export async function liveSet(interaction: ChatInputCommandInteraction<'cached'>
 	await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 	const now = (ctx.now ?? Date.now)();
 	const row = { id: randomBytes(3).toString('hex'), guildId: guild.id, channelId: channel.id, messageId: null, report, range, everyMinutes: every, nextAt: now, createdAt: now, stopped: null };
-	await ctx.store.insertLiveMessage(row);
+	// Stored as not due yet, so the scheduler cannot post it a second time while this first post is in flight.
+	await ctx.store.insertLiveMessage({ ...row, nextAt: now + ctx.live.periodMs(row) });
 	const outcome = await ctx.live.refresh(row);
 	if (!outcome.ok) {
 		await ctx.store.deleteLiveMessage(guild.id, row.id);
