@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ChannelRenameLimiter, DEFAULT_CHANNEL_RENAME_LIMIT } from './ChannelRenameLimiter.js';
 import { GatewayServer, type GatewaySession } from './GatewayServer.js';
 import { MessageService } from './MessageService.js';
 import { parseEmoji } from './parseEmoji.js';
@@ -51,7 +52,7 @@ export interface SandboxOptions {
 	/** session_start_limit.max_concurrency (default 1 like Discord; discord.js then identifies shards 5 s apart). */
 	maxConcurrency?: number;
 	/** Default ON: 5 message POSTs per 5000 ms per channel, 50 requests per 1000 ms global. */
-	rateLimits?: false | { perChannel?: WindowLimit; global?: WindowLimit; perRoute?: WindowLimit };
+	rateLimits?: false | { perChannel?: WindowLimit; global?: WindowLimit; perRoute?: WindowLimit; channelRenames?: WindowLimit };
 	/** Default true: reject message payloads over Discord's limits (400 50035, 413 40005). */
 	validate?: boolean;
 	/** Default 41250. */
@@ -98,7 +99,8 @@ export interface InteractOptions {
 	locale?: string;
 }
 
-const DEFAULT_BOT_PERMISSIONS =
+/** What the bot's managed role may do unless `botPermissions` says otherwise (no Manage Channels, like a typical invite). */
+export const DEFAULT_BOT_PERMISSIONS =
 	Permission.ViewChannel |
 	Permission.SendMessages |
 	Permission.SendMessagesInThreads |
@@ -218,6 +220,7 @@ export class DiscordSandbox {
 			gateway: this.gateway,
 			messages: this.messageService,
 			validate: options.validate ?? true,
+			channelRenames: options.rateLimits === false ? null : new ChannelRenameLimiter(options.rateLimits?.channelRenames ?? DEFAULT_CHANNEL_RENAME_LIMIT, this.now),
 			shardCount: this.shardCount,
 			maxConcurrency: Math.max(1, options.maxConcurrency ?? 1),
 			interactionDeadlineMs: options.interactionDeadlineMs ?? 3000,
@@ -446,6 +449,30 @@ export class DiscordSandbox {
 		if (guild.voiceStates.has(o.userId)) this.voiceUpdate({ guildId: guild.id, userId: o.userId, channelId: null });
 		this.state.removeMember(guild.id, o.userId);
 		this.gateway.dispatch(guild.id, 'GUILD_MEMBER_REMOVE', { guild_id: guild.id, user: member.user });
+	}
+
+	/** Someone deletes a message (MESSAGE_DELETE); later REST calls on it answer 404 10008 Unknown Message. */
+	public deleteMessage(messageId: string): void {
+		const message = this.state.message(messageId);
+		if (!message || message.deleted) throw new Error(`Sandbox: unknown message ${messageId}`);
+		this.messageService.delete(message);
+	}
+
+	/** An admin deletes a channel (CHANNEL_DELETE); later REST calls on it answer 404 10003 Unknown Channel. */
+	public channelDelete(channelId: string): void {
+		const channel = this.state.channel(channelId);
+		if (!channel) throw new Error(`Sandbox: unknown channel ${channelId}`);
+		this.state.removeChannel(channelId);
+		this.gateway.dispatch(channel.guild_id, 'CHANNEL_DELETE', channel);
+	}
+
+	/** Sets the permissions of the bot's managed role in a guild (GUILD_ROLE_UPDATE), e.g. to revoke Manage Channels. */
+	public setBotPermissions(guildId: string, permissions: bigint): void {
+		const guild = this.requireGuild(guildId);
+		const role = [...guild.roles.values()].find((r) => r.managed && r.tags?.bot_id === this.botUser.id);
+		if (!role) throw new Error(`Sandbox: the bot has no managed role in ${guildId}`);
+		role.permissions = permissions.toString();
+		this.gateway.dispatch(guild.id, 'GUILD_ROLE_UPDATE', { guild_id: guild.id, role });
 	}
 
 	/** The bot joins a guild: state + GUILD_CREATE to the owning shard. */

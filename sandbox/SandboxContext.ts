@@ -1,4 +1,5 @@
 import type { GatewayServer } from './GatewayServer.js';
+import type { ChannelRenameLimiter } from './ChannelRenameLimiter.js';
 import type { MessageService } from './MessageService.js';
 import type { SandboxState } from './SandboxState.js';
 import type { SnowflakeGenerator } from './snowflake.js';
@@ -14,6 +15,8 @@ export interface SandboxContext {
 	readonly gateway: GatewayServer;
 	readonly messages: MessageService;
 	readonly validate: boolean;
+	/** Renames per channel (Discord: 2 per 10 minutes); null when rate limits are off. */
+	readonly channelRenames: ChannelRenameLimiter | null;
 	readonly shardCount: number;
 	readonly maxConcurrency: number;
 	/** First interaction callback must arrive within this (Discord: 3 s). */

@@ -115,6 +115,14 @@ export class SandboxState {
 		return record;
 	}
 
+	public removeChannel(id: string): ChannelRecord | undefined {
+		const channel = this.channels.get(id);
+		if (!channel) return undefined;
+		this.channels.delete(id);
+		this.guilds.get(channel.guild_id)?.channelIds.delete(id);
+		return channel;
+	}
+
 	public guildChannels(guildId: string): ChannelRecord[] {
 		const guild = this.guilds.get(guildId);
 		if (!guild) return [];

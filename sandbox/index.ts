@@ -1,4 +1,4 @@
-export { DiscordSandbox, carriesContent, type InteractOptions, type InteractionHandle, type SandboxOptions } from './DiscordSandbox.js';
+export { DiscordSandbox, DEFAULT_BOT_PERMISSIONS, carriesContent, type InteractOptions, type InteractionHandle, type SandboxOptions } from './DiscordSandbox.js';
 export { SandboxState, type ChannelRecord, type GuildRecord, type InteractionRecord } from './SandboxState.js';
 export { SandboxFaults } from './SandboxFaults.js';
 export { seedGuild, type SeedGuildOptions } from './seedGuild.js';
@@ -10,3 +10,4 @@ export { Permission, ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './per
 export { parseEmoji } from './parseEmoji.js';
 export { SeededRandom } from './SeededRandom.js';
 export * from './types.js';
+export { ChannelRenameLimiter, DEFAULT_CHANNEL_RENAME_LIMIT } from './ChannelRenameLimiter.js';

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DiscordSandbox, seedGuild, shardForGuild, snowflake } from '../sandbox/index.js';
+import { DEFAULT_BOT_PERMISSIONS, DiscordSandbox, Permission, seedGuild, shardForGuild, snowflake } from '../sandbox/index.js';
 import { isolatedEnv, LOCAL_REDIS_URL, ROOT, startBotProcess, type BotProcess } from './support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from './support/traffic.js';
 import { runDemoCommands, type DemoContext } from './support/demoCommands.js';
@@ -16,6 +16,7 @@ import { saveApiArtifacts } from './support/demoApi.js';
 import { readStoreTotals } from './support/storeTotals.js';
 import { seedDemoHistory } from './support/demoHistory.js';
 import { showScheduledReports } from './support/demoScheduled.js';
+import { DEMO_LIVE_MINUTE_MS, finishDemoLive, setUpDemoLive } from './support/demoLive.js';
 
 const { values: args } = parseArgs({
 	options: {
@@ -90,7 +91,8 @@ async function main() {
 	const others = [1, 2].map((offset) =>
 		seedGuild({ id: guildIdOnShard((shardForGuild(guild.id, 3) + offset) % 3, 3, offset), name: `Nexus Demo ${offset + 1}`, members: 60, textChannels: 4, voiceChannels: 2, categories: 2, seed: 42 + offset })
 	);
-	const sandbox = await DiscordSandbox.start({ guilds: [guild, ...others], shardCount: shards, maxConcurrency: shards });
+	// Manage Channels on top of the defaults, for the counter channel.
+	const sandbox = await DiscordSandbox.start({ guilds: [guild, ...others], shardCount: shards, maxConcurrency: shards, botPermissions: DEFAULT_BOT_PERMISSIONS | Permission.ManageChannels });
 	say(`Discord sandbox on ${sandbox.url} with guild "${guild.name}" (${guild.members.length} members, ${guild.channels.length} channels) and ${others.length} smaller guilds`);
 
 	const apiPort = await freePort();
@@ -116,6 +118,8 @@ async function main() {
 		MONITOR_ERROR_INTERVAL_MS: '15000',
 		MONITOR_COMMAND_INTERVAL_MS: '20000',
 		MONITOR_HEALTH_INTERVAL_MS: '20000',
+		// `/guildstats live set every:5` refreshes every 15 s instead of 5 minutes; counters keep Discord's real 2 renames per 10 minutes.
+		LIVE_MINUTE_MS: String(DEMO_LIVE_MINUTE_MS),
 		API_PORT: String(apiPort),
 		API_TOKEN: apiToken,
 		SHARD_COUNT: shards > 1 ? String(shards) : undefined,
@@ -152,6 +156,8 @@ async function main() {
 	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}); slash commands registered; scheduled tasks on ${scheduler}.`);
 
 	const context: DemoContext = { sandbox, guildId: guild.id, ownerId: guild.owner_id, out, apiUrl: `http://127.0.0.1:${apiPort}`, apiToken, say };
+	// Set up before the traffic: the live message keeps itself current while the traffic plays, the counter follows the joins.
+	const live = await setUpDemoLive(context);
 	const actions = planTraffic(trafficGuilds(sandbox, { channelIds: Object.values(REPORT_CHANNELS) }), { durationMs: 60_000 });
 	say(`Playing ${actions.length} scripted gateway events over ${Math.round(60 / speed)} s (messages, reactions, voice, joins/leaves)...`);
 	const progress = setInterval(() => say(`  ... ${sandbox.requests.length} REST requests from the bot so far`), 15_000);
@@ -164,6 +170,7 @@ async function main() {
 	say(`Traffic done: ${sent.messages} messages, ${sent.reactions} reactions (net), ${sent.voiceSessions} voice sessions (${sent.voiceSeconds} s), ${sent.joins} joins, ${sent.leaves} leaves.`);
 
 	const commands = await runDemoCommands(context);
+	const liveResult = await finishDemoLive(context, live);
 	await saveApiArtifacts(context);
 	await showScheduledReports({ sandbox, channels: REPORT_CHANNELS, out, say, timeoutMs: 45_000, scheduler });
 
@@ -191,7 +198,8 @@ async function main() {
 		requests: sandbox.requests.length,
 		rateLimitHits: sandbox.rateLimitHits(),
 		reportMessages: Object.fromEntries(Object.entries(REPORT_CHANNELS).map(([name, id]) => [name, sandbox.messagesIn(id).length])),
-		uploads: uploads.length
+		uploads: uploads.length,
+		liveStats: liveResult
 	};
 	writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 	await sandbox.stop();

@@ -114,6 +114,10 @@ export const configSchema = z
 		CHART_WORKERS: integer(0, 8).default(1),
 		CHART_RENDER_TIMEOUT_MS: milliseconds(1000).default(20_000),
 		GUILDSTATS_EXPORT_COOLDOWN_MS: integer(0, 7 * 24 * 3600_000).default(10 * 60_000),
+		/** Length of one minute of `/guildstats live set every:` — shortened for demos and tests only. */
+		LIVE_MINUTE_MS: integer(100, 60_000).default(60_000),
+		/** Discord allows 2 channel renames per this window (10 min); lower only against the sandbox. */
+		COUNTER_RENAME_WINDOW_MS: integer(1000, 3_600_000).default(600_000),
 
 		// Monitoring
 		MONITOR_ENABLED: booleanFlag.default(true),

@@ -43,6 +43,14 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	GUILD_DATA_GRACE_DAYS: { group: 'Statistics', doc: 'After the bot leaves a guild, its data is deleted after this many days (cancelled on rejoin).' },
 	CHART_CACHE_TTL_MS: { group: 'Statistics', doc: 'Rendered chart cache lifetime.' },
 	CHART_CACHE_MAX: { group: 'Statistics', doc: 'Rendered chart cache size (least recently used evicted).' },
+	LIVE_MINUTE_MS: {
+		group: 'Statistics',
+		doc: 'Length of one minute of `/guildstats live set every:` in ms (100-60000). Only for demos and tests: 1000 makes `every:5` refresh every 5 s. Leave at 60000 in production.'
+	},
+	COUNTER_RENAME_WINDOW_MS: {
+		group: 'Statistics',
+		doc: "Counter channels are renamed at most 2 times per this window, per channel (Discord's limit is 2 per 10 minutes). Lower it only against the local sandbox."
+	},
 	CHART_WORKERS: { group: 'Statistics', doc: 'Worker threads that draw charts (0 = draw on the main thread, which blocks the event loop for each render).' },
 	CHART_RENDER_TIMEOUT_MS: { group: 'Statistics', doc: 'A chart worker that has not answered a render within this is terminated and replaced; the member is asked to try again.' },
 	GUILDSTATS_EXPORT_COOLDOWN_MS: { group: 'Statistics', doc: 'At most one `/guildstats export` per guild within this time (0 = no limit).' },

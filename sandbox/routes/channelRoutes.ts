@@ -40,6 +40,38 @@ export function registerChannelRoutes(router: RestRouter, ctx: SandboxContext): 
 			}
 		})
 		.add({
+			method: 'PATCH',
+			pattern: '/channels/:id',
+			handler: (req) => {
+				const channel = resolveChannel(req.params[0]);
+				if (isResponse(channel)) return channel;
+				if (!botCan(channel, Permission.ViewChannel)) return discordError(403, 50001, 'Missing Access');
+				if (!botCan(channel, Permission.ManageChannels)) return discordError(403, 50013, 'Missing Permissions');
+				const body = (req.body ?? {}) as Record<string, unknown>;
+				if ('name' in body) {
+					const name = body.name;
+					if (typeof name !== 'string' || name.length < 1 || name.length > 100) {
+						return {
+							status: 400,
+							body: { code: 50035, message: 'Invalid Form Body', errors: { name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' }] } } }
+						};
+					}
+					// Every rename counts, like Discord's 2 per 10 minutes per channel (separate from the route bucket).
+					const waitMs = ctx.channelRenames?.take(channel.id) ?? null;
+					if (waitMs !== null) {
+						return {
+							status: 429,
+							headers: { 'Retry-After': (waitMs / 1000).toFixed(3), 'X-RateLimit-Scope': 'shared' },
+							body: { message: 'You are being rate limited.', retry_after: Math.round(waitMs) / 1000, global: false }
+						};
+					}
+					channel.name = name;
+				}
+				ctx.gateway.dispatch(channel.guild_id, 'CHANNEL_UPDATE', channel);
+				return { status: 200, body: channel };
+			}
+		})
+		.add({
 			method: 'POST',
 			pattern: '/channels/:id/messages',
 			handler: (req) => {

@@ -16,6 +16,7 @@ import { fetchMemberList, MemberListCache, restMemberPages } from '#lib/guildsta
 import { memberReportsDenied, setMemberReportVisibility, visibilityLine } from '#lib/guildstats/memberReportVisibility.js';
 import { replyWithReport } from '#lib/guildstats/replyWithReport.js';
 import type { ReportName } from '#lib/guildstats/reportViews.js';
+import { counterAdd, counterList, counterRemove, liveList, liveRemove, liveSet, previewName } from '#lib/live/liveCommands.js';
 
 const admin = (name: string, chatInputRun: string) => ({ name, chatInputRun, preconditions: ['ManageGuild' as const] });
 
@@ -55,7 +56,9 @@ export class GuildStatsCommand extends Subcommand {
 						admin('visibility', 'chatInputSettingsVisibility'),
 						admin('purge', 'chatInputSettingsPurge')
 					]
-				}
+				},
+				{ name: 'live', type: 'group', entries: [admin('set', 'chatInputLiveSet'), admin('list', 'chatInputLiveList'), admin('remove', 'chatInputLiveRemove')] },
+				{ name: 'counter', type: 'group', entries: [admin('add', 'chatInputCounterAdd'), admin('list', 'chatInputCounterList'), admin('remove', 'chatInputCounterRemove')] }
 			]
 		});
 	}
@@ -191,6 +194,42 @@ export class GuildStatsCommand extends Subcommand {
 		const { stats, imageCacheSync } = this.container;
 		const guildId = this.guildOf(interaction).id;
 		return replyEphemeral(interaction, await purge(stats, guildId, interaction.options.getBoolean('confirm') === true, (id) => imageCacheSync.invalidateGuilds([id])));
+	}
+
+	public async chatInputLiveSet(interaction: ChatInputCommandInteraction) {
+		this.guildOf(interaction);
+		return replyEphemeral(interaction, await liveSet(interaction as ChatInputCommandInteraction<'cached'>, this.liveContext));
+	}
+
+	public async chatInputLiveList(interaction: ChatInputCommandInteraction) {
+		this.guildOf(interaction);
+		return interaction.reply(await liveList(interaction as ChatInputCommandInteraction<'cached'>, this.liveContext));
+	}
+
+	public async chatInputLiveRemove(interaction: ChatInputCommandInteraction) {
+		this.guildOf(interaction);
+		return replyEphemeral(interaction, await liveRemove(interaction as ChatInputCommandInteraction<'cached'>, this.liveContext));
+	}
+
+	public async chatInputCounterAdd(interaction: ChatInputCommandInteraction) {
+		this.guildOf(interaction);
+		const preview = previewName(this.container.counterValues);
+		return replyEphemeral(interaction, await counterAdd(interaction as ChatInputCommandInteraction<'cached'>, { ...this.liveContext, preview }));
+	}
+
+	public async chatInputCounterList(interaction: ChatInputCommandInteraction) {
+		this.guildOf(interaction);
+		return interaction.reply(await counterList(interaction as ChatInputCommandInteraction<'cached'>, this.liveContext));
+	}
+
+	public async chatInputCounterRemove(interaction: ChatInputCommandInteraction) {
+		this.guildOf(interaction);
+		return replyEphemeral(interaction, await counterRemove(interaction as ChatInputCommandInteraction<'cached'>, this.liveContext));
+	}
+
+	private get liveContext() {
+		const { liveStore, liveMessages, counterChannels } = this.container;
+		return { store: liveStore, live: liveMessages, counters: counterChannels };
 	}
 
 	/** Validate (ephemeral errors), defer only when rendering, query + render through the cache, reply. */

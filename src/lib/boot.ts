@@ -44,6 +44,7 @@ import { EmbeddedScheduler, type EmbeddedTaskEvents } from '#lib/tasks/EmbeddedS
 import { LocalSummaryClaims } from '#lib/reporting/LocalSummaryClaims.js';
 import { loadListeners as loadScheduledTaskListeners, ScheduledTaskEvents, ScheduledTaskStore, type ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 import { StatsService } from '#lib/stats/StatsService.js';
+import { createLiveStats } from '#lib/live/createLiveStats.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 
@@ -192,6 +193,9 @@ export async function boot(config: Config): Promise<void> {
 	container.stats.onFlush((info) => {
 		for (const guildId of info.versionedGuildIds) container.imageCache.invalidateGuild(guildId);
 	});
+
+	// Live messages and counter channels: per-process timers, each process serving the guilds it owns.
+	Object.assign(container, createLiveStats({ client, config, services, logger }));
 
 	// Fleet-wide reporting jobs. Redis (our own connection, not BullMQ's) makes the daily summary
 	// exactly-once across processes and keeps per-day uptime, restarts, health and alerts.

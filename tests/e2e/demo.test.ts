@@ -37,6 +37,7 @@ describe('npm run demo', () => {
 			live: { messages: number; reactions: number; joins: number; leaves: number; voiceSeconds: number };
 			sent: { messages: number; botMessages: number; reactions: number; joins: number; leaves: number; voiceSeconds: number };
 			rateLimitHits: number;
+			liveStats: { liveMessage: { posts: number; edits: number }; counter: { renames: { name: string; status: number }[] } };
 		};
 		// Everything the script sent was captured (store minus the seeded history), exactly (voice is wall-clock time: close, not exact).
 		expect(summary.live.messages).toBe(summary.sent.messages + summary.sent.botMessages);
@@ -45,6 +46,13 @@ describe('npm run demo', () => {
 		expect(summary.live.leaves).toBe(summary.sent.leaves);
 		expect(summary.live.voiceSeconds).toBeGreaterThanOrEqual(summary.sent.voiceSeconds);
 		expect(summary.rateLimitHits).toBe(0);
+		// One live message, edited in place at least twice; the counter renamed within Discord's 2 per 10 minutes.
+		expect(summary.liveStats.liveMessage.posts).toBe(1);
+		expect(summary.liveStats.liveMessage.edits).toBeGreaterThanOrEqual(2);
+		expect(summary.liveStats.counter.renames.length).toBeGreaterThanOrEqual(1);
+		expect(summary.liveStats.counter.renames.length).toBeLessThanOrEqual(2);
+		expect(summary.liveStats.counter.renames.every((rename) => rename.status === 200)).toBe(true);
+		expect(existsSync(join(out, 'live-message.png'))).toBe(true);
 		expect(existsSync(join(out, 'nexus.sqlite'))).toBe(true);
 		const pngs = readdirSync(out).filter((file) => file.endsWith('.png'));
 		expect(pngs.length).toBeGreaterThanOrEqual(1);

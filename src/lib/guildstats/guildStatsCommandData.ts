@@ -6,6 +6,7 @@ import {
 	type SlashCommandSubcommandBuilder,
 	type SlashCommandSubcommandGroupBuilder
 } from 'discord.js';
+import { counterGroup, liveGroup } from '#lib/live/liveCommandData.js';
 import { IGNOREME_ACTIONS } from './ignoreMe.js';
 import { INACTIVE_MAX_DAYS } from './inactiveMembers.js';
 import { RANGE_CHOICES } from './reportOptions.js';
@@ -194,5 +195,7 @@ export function buildGuildStatsCommand(builder: SlashCommandBuilder): SlashComma
 				)
 		)
 		.addSubcommand((sub) => sub.setName('privacy').setDescription('What is stored about you, for how long, and how to opt out'))
-		.addSubcommandGroup((group) => settings(group));
+		.addSubcommandGroup((group) => settings(group))
+		.addSubcommandGroup((group) => liveGroup(group))
+		.addSubcommandGroup((group) => counterGroup(group));
 }

@@ -48,7 +48,18 @@ export const COLUMN_MEANINGS: Record<string, string> = {
 	member_reports: "who may see members' reports in the server",
 	delete_at: 'when a left server is deleted',
 	key: 'internal setting name',
-	value: 'internal setting value'
+	value: 'internal setting value',
+	// Live statistics messages and counter channels (set up by admins; no member data).
+	id: 'live message id (random)',
+	message_id: 'id of the message the bot keeps editing',
+	report: 'which report a live message shows',
+	range: 'time range of a live message',
+	every_minutes: 'minutes between live message updates',
+	next_at: 'time of the next live message update',
+	created_at: 'when a live message or counter was set up',
+	stopped: 'why a live message or counter stopped',
+	template: "a counter channel's name template",
+	renames: 'times of the latest counter channel renames'
 };
 
 export interface PrivacyStatementOptions {
@@ -95,7 +106,8 @@ export function privacyStatement(options: PrivacyStatementOptions): PrivacyState
 			},
 			{
 				name: 'Server admins',
-				value: 'Admins (Manage Server) can stop capture in a channel or a whole category, disable statistics for the server, and delete all of its statistics.'
+				value:
+					'Admins (Manage Server) can stop capture in a channel or a whole category, disable statistics for the server, and delete all of its statistics. Live messages and counter channels they set up store only the channel, the report or name template and the update schedule.'
 			}
 		]
 	};

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { liveStatsMigration } from '#lib/live/liveSchema.js';
 
 export type StatsDialect = 'sqlite' | 'postgres';
 export type Granularity = 'hourly' | 'daily';
@@ -216,8 +217,9 @@ export function statsMigrations(dialect: StatsDialect): Record<string, Migration
 				for (const table of allTables().reverse()) await db.schema.dropTable(table).ifExists().execute();
 			}
 		},
+		'0002_live_messages_and_counters': liveStatsMigration,
 		/** Who may open another member's report in a guild (`/guildstats settings visibility`). */
-		'0002_member_report_visibility': {
+		'0003_member_report_visibility': {
 			async up(db: Kysely<any>) {
 				await db.schema
 					.alterTable(TABLES.guildSettings)
