@@ -347,7 +347,11 @@ export class StatsService implements Service {
 	public async optOut(userId: string, mode: OptOutMode): Promise<void> {
 		this.aggregator.dropUser(userId);
 		this.voice.dropUser(userId);
-		const guilds = await this.privacy.setOptOut(userId, mode, this.now());
+		// 'delete' removes stored rows: not before a flush in flight that still holds some of theirs.
+		const guilds = await this.afterInFlightFlush(() => {
+			this.aggregator.dropUser(userId);
+			return this.privacy.setOptOut(userId, mode, this.now());
+		});
 		for (const guildId of guilds) this.bump(guildId);
 	}
 
@@ -364,7 +368,10 @@ export class StatsService implements Service {
 	/** Deletes every stored row about a member (without opting them out). */
 	public async deleteUserData(userId: string): Promise<void> {
 		this.aggregator.dropUser(userId);
-		const guilds = await this.store.deleteUserData(userId);
+		const guilds = await this.afterInFlightFlush(() => {
+			this.aggregator.dropUser(userId);
+			return this.store.deleteUserData(userId);
+		});
 		for (const guildId of guilds) this.bump(guildId);
 	}
 
@@ -395,15 +402,21 @@ export class StatsService implements Service {
 	public async purgeGuild(guildId: string): Promise<void> {
 		this.aggregator.dropGuild(guildId);
 		this.voice.dropGuild(guildId);
-		// A flush in flight holds deltas of this guild drained before the purge: delete after it
-		// commits (queued on the flush chain), and drop whatever reached memory meanwhile.
-		const purge = this.flushChain.then(async () => {
+		await this.afterInFlightFlush(async () => {
 			this.aggregator.dropGuild(guildId);
 			await this.store.purgeGuild(guildId);
 		});
-		this.flushChain = purge.catch(() => undefined);
-		await purge;
 		this.bump(guildId);
+	}
+
+	/**
+	 * Runs a deletion on the flush chain: a flush in flight holds deltas drained before the deletion,
+	 * which would otherwise be written after it. `run` drops whatever reached memory meanwhile.
+	 */
+	private afterInFlightFlush<T>(run: () => Promise<T>): Promise<T> {
+		const queued = this.flushChain.then(run);
+		this.flushChain = queued.catch(() => undefined);
+		return queued;
 	}
 
 	/** The bot left: delete the guild's data at `at` (now + GUILD_DATA_GRACE_DAYS) unless it rejoins. */

@@ -45,4 +45,30 @@ describe.each(DIALECTS)('purge racing a flush on %s', (dialect) => {
 		expect((await stats.overview(purged, range)).messages).toBe(0);
 		expect((await stats.overview(kept, range)).messages).toBe(1);
 	});
+
+	it('so does a member\'s data deletion and a delete opt-out: none of their rows is written after it', async () => {
+		const store = ctx.store;
+		const apply = store.applyDeltas.bind(store);
+		const stats = new StatsService({ store, voiceMinSeconds: 10, now: () => NOW, privacyRefreshMs: 0 });
+		await stats.start();
+		const [guildId, channel, deleted, optedOut, stays] = [snowflake(), snowflake(), snowflake(), snowflake(), snowflake()];
+		for (const userId of [deleted, optedOut, stays]) stats.recordMessage({ guildId, channelId: channel, userId, bot: false, at: NOW });
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		store.applyDeltas = async (...args: Parameters<typeof apply>) => {
+			await held;
+			return apply(...args);
+		};
+		const flushing = stats.flush();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		const deleting = Promise.all([stats.deleteUserData(deleted), stats.optOut(optedOut, 'delete')]);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		release();
+		await Promise.all([flushing, deleting]);
+		store.applyDeltas = apply;
+
+		expect((await stats.memberStats(guildId, deleted, range)).totals.messages).toBe(0);
+		expect((await store.memberStats(guildId, optedOut, range)).optedOut).toBe(true);
+		expect((await stats.overview(guildId, range)).messages).toBe(1);
+	});
 });
