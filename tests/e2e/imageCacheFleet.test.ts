@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake } from '../../sandbox/index.js';
-import { isolatedEnv, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { fieldNumber, guildstats, sleep } from './support/guildstats.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
 
@@ -37,7 +37,7 @@ describe('chart cache invalidation across shards', () => {
 	beforeAll(async () => {
 		sandbox = await DiscordSandbox.start({ guilds: [a, b], shardCount: SHARDS, maxConcurrency: SHARDS, heartbeatIntervalMs: 1000 });
 		expect([a.id, b.id].map((id) => shardForGuild(id, SHARDS))).toEqual([0, 1]);
-		const isolated = isolatedEnv(sandbox.apiUrl, { DATABASE_URL: databaseUrl, SHARD_COUNT: String(SHARDS), STATS_FLUSH_INTERVAL_MS: '500', CHART_WORKERS: '0' });
+		const isolated = isolatedEnv(sandbox.apiUrl, { REDIS_URL: LOCAL_REDIS_URL, DATABASE_URL: databaseUrl, SHARD_COUNT: String(SHARDS), STATS_FLUSH_INTERVAL_MS: '500', CHART_WORKERS: '0' });
 		dataDir = isolated.dataDir;
 		manager = startBotProcess(isolated.env, dataDir, join(ROOT, 'dist/shard-manager.js'));
 		await sandbox.waitForReady({ timeoutMs: 60_000 });

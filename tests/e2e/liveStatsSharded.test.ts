@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, DISCORD_EPOCH, Permission, seedGuild, shardForGuild, snowflake, type GuildSeed } from '../../sandbox/index.js';
-import { isolatedEnv, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { eventually } from './support/guildstats.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
 
@@ -46,7 +46,7 @@ beforeAll(async () => {
 		maxConcurrency: SHARDS,
 		botPermissions: Permission.ViewChannel | Permission.SendMessages | Permission.EmbedLinks | Permission.AttachFiles | Permission.UseApplicationCommands
 	});
-	const env = isolatedEnv(sandbox.apiUrl, { DATABASE_URL: `${PG}?schema=${schema}`, SHARD_COUNT: String(SHARDS), LIVE_MINUTE_MS: String(MINUTE_MS), CHART_WORKERS: '0' });
+	const env = isolatedEnv(sandbox.apiUrl, { REDIS_URL: LOCAL_REDIS_URL, DATABASE_URL: `${PG}?schema=${schema}`, SHARD_COUNT: String(SHARDS), LIVE_MINUTE_MS: String(MINUTE_MS), CHART_WORKERS: '0' });
 	dataDir = env.dataDir;
 	queue = env.env.TASKS_QUEUE!;
 	manager = startBotProcess(env.env, env.dataDir, join(ROOT, 'dist/shard-manager.js'));
