@@ -17,6 +17,7 @@ import type {
 	VoiceStats
 } from './statsTypes.js';
 import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan } from './timeBuckets.js';
+import { voiceMinutes } from './voiceMinutes.js';
 
 type Where = (table: string) => RawBuilder<unknown>;
 type IndexHint = 'user' | 'channel' | 'thread';
@@ -100,7 +101,7 @@ export class StatsReports {
 			messages: n(row.messages),
 			activeMembers,
 			voiceSeconds,
-			voiceMinutes: Math.round(voiceSeconds / 60),
+			voiceMinutes: voiceMinutes(voiceSeconds),
 			reactions: n(row.reactions),
 			joins: n(row.joins),
 			leaves: n(row.leaves),
@@ -176,7 +177,7 @@ export class StatsReports {
 				if (index !== undefined) points[index].activeMembers += count;
 			}
 		}
-		points.forEach((point, index) => (point.voiceMinutes = Math.round(voiceSeconds[index] / 60)));
+		points.forEach((point, index) => (point.voiceMinutes = voiceMinutes(voiceSeconds[index])));
 		return points;
 	}
 
@@ -328,7 +329,7 @@ export class StatsReports {
 					voice[index] += n(row.voice_seconds);
 				}
 			}
-			series.forEach((point, index) => (point.voiceMinutes = Math.round(voice[index] / 60)));
+			series.forEach((point, index) => (point.voiceMinutes = voiceMinutes(voice[index])));
 		}
 		const channels = await this.rows(sql`
 			select channel_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds from (
@@ -404,7 +405,7 @@ export class StatsReports {
 					voice[index] += n(row.voice_seconds);
 				}
 			}
-			series.forEach((point, index) => (point.voiceMinutes = Math.round(voice[index] / 60)));
+			series.forEach((point, index) => (point.voiceMinutes = voiceMinutes(voice[index])));
 		}
 
 		const voiceBranch = thread
