@@ -6,6 +6,7 @@ import { HEATMAP_HOURS, HEATMAP_WEEKDAYS } from '#lib/charts/heatmapAxes.js';
 import type { ChannelStats, GrowthReport, Heatmap, MemberStats, OverviewTotals, ServerReport, TopEntry, TopMetric, TopTarget, VoiceStats } from '#lib/stats/statsTypes.js';
 import { withChange } from './periodChange.js';
 import type { ResolvedReportOptions } from './reportOptions.js';
+import { voiceMinutes } from '#lib/stats/voiceMinutes.js';
 
 /*
  * Store results -> what a report shows: the chart spec for the image, and the same numbers for the
@@ -59,11 +60,8 @@ const COLORS = {
 const PANEL_ITEMS = 5;
 const LIST_ITEMS = 10;
 
-/**
- * Voice seconds in minutes, with one decimal: the one rounding every tile, panel and list uses, so a
- * 30-second member reads 0.5 everywhere (not "1" in a tile and "0.5" beside it).
- */
-export const minutes = (seconds: number): number => Math.round(seconds / 6) / 10;
+/** Voice seconds in minutes: the stats layer's one rounding (one decimal), for tiles, panels and lists alike. */
+export const minutes = voiceMinutes;
 
 function subtitle(ctx: ViewContext, withMembers = true): string {
 	const { rangeLabel, membersLabel, options } = ctx.resolved;

@@ -17,6 +17,7 @@ import type {
 	VoiceStats
 } from './statsTypes.js';
 import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan, type TimeRange } from './timeBuckets.js';
+import { voiceMinutes } from './voiceMinutes.js';
 
 type Where = (table: string) => RawBuilder<unknown>;
 type IndexHint = 'user' | 'channel' | 'thread';
@@ -113,7 +114,7 @@ export class StatsReports {
 				messages: n(row.messages),
 				activeMembers,
 				voiceSeconds,
-				voiceMinutes: Math.round(voiceSeconds / 60),
+				voiceMinutes: voiceMinutes(voiceSeconds),
 				reactions: n(row.reactions),
 				joins: n(row.joins),
 				leaves: n(row.leaves),
@@ -140,7 +141,7 @@ export class StatsReports {
 		const totals = (period: 0 | 1) => {
 			const row = sums[period];
 			const voiceSeconds = n(row.voice_seconds);
-			return { messages: n(row.messages), activeMembers: n(row.active), voiceSeconds, voiceMinutes: Math.round(voiceSeconds / 60), reactions: n(row.reactions), joins: 0, leaves: 0, net: 0, commands: 0, commandsFailed: 0 };
+			return { messages: n(row.messages), activeMembers: n(row.active), voiceSeconds, voiceMinutes: voiceMinutes(voiceSeconds), reactions: n(row.reactions), joins: 0, leaves: 0, net: 0, commands: 0, commandsFailed: 0 };
 		};
 		return { ...totals(0), previous: previousPlan ? totals(1) : null };
 	}
@@ -241,7 +242,7 @@ export class StatsReports {
 				if (index !== undefined) points[index].activeMembers += count;
 			}
 		}
-		points.forEach((point, index) => (point.voiceMinutes = Math.round(voiceSeconds[index] / 60)));
+		points.forEach((point, index) => (point.voiceMinutes = voiceMinutes(voiceSeconds[index])));
 		return points;
 	}
 
@@ -405,7 +406,7 @@ export class StatsReports {
 					voice[index] += n(row.voice_seconds);
 				}
 			}
-			series.forEach((point, index) => (point.voiceMinutes = Math.round(voice[index] / 60)));
+			series.forEach((point, index) => (point.voiceMinutes = voiceMinutes(voice[index])));
 		}
 		const channels = await this.rows(sql`
 			select channel_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds from (
@@ -496,7 +497,7 @@ export class StatsReports {
 					voice[index] += n(row.voice_seconds);
 				}
 			}
-			series.forEach((point, index) => (point.voiceMinutes = Math.round(voice[index] / 60)));
+			series.forEach((point, index) => (point.voiceMinutes = voiceMinutes(voice[index])));
 		}
 
 		const voiceBranch = thread

@@ -121,6 +121,20 @@ describe('Monitor', () => {
 		expect(alerts(h.reports)).toEqual(['performance alert.eventLoop WARNING fired']);
 	});
 
+	it("the command report counts users' mistakes by identifier in its title and data, as successes", () => {
+		const h = harness();
+		monitor = h.monitor;
+		for (let index = 0; index < 40; index++) {
+			h.monitor.commands.begin({ id: `m${index}`, command: 'guildstats settings timezone', category: 'guildstats' });
+			h.monitor.commands.finish(`m${index}`, { success: true, userMistake: index < 30 ? 'GuildStatsInvalidTimezone' : 'ManageGuild', durationMs: 5 });
+		}
+		h.monitor.analyzeCommands();
+		const report = h.reports.find((entry) => entry.input.event === 'commands.analysis')!;
+		expect(report.input.severity).toBe('INFO');
+		expect(report.input.title).toBe('Commands: 40 runs, 100% success, 40 user mistakes (GuildStatsInvalidTimezone ×30, ManageGuild ×10)');
+		expect(report.input.data).toMatchObject({ userMistakes: [{ identifier: 'GuildStatsInvalidTimezone', count: 30 }, { identifier: 'ManageGuild', count: 10 }], errorTypes: [] });
+	});
+
 	it('reports the command analysis with error types and alerts on slow commands', () => {
 		const h = harness();
 		monitor = h.monitor;
