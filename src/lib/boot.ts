@@ -9,6 +9,7 @@ import { ImageCache } from '#lib/charts/ImageCache.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { fleetHealth } from '#lib/fleet/fleetHealth.js';
 import { FleetService } from '#lib/fleet/FleetService.js';
+import { FleetWindows } from '#lib/fleet/FleetWindows.js';
 import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
@@ -105,12 +106,23 @@ export async function boot(config: Config): Promise<void> {
 			report: (channel, input) => container.reporter.enqueue(channel, input),
 			...monitorOptionsFromConfig(config),
 			// Per-process samples run on this process's own timers; fleet-level jobs are scheduled tasks.
-			localTimers: config.MONITOR_ENABLED ? ['process', 'discord', 'memory'] : [],
+			// Sharded, each process also samples its machine (no alerts) so the fleet's system job sees every machine.
+			localTimers: config.MONITOR_ENABLED ? ['process', 'discord', 'memory', ...(shard.sharded ? (['system'] as const) : [])] : [],
 			metrics: container.metrics,
 			restWindowMs: config.MONITOR_REST_WINDOW_MS,
 			diskPaths: ['/', dirname(resolve(config.SQLITE_PATH))],
 			instance: process.env.SHARDS ? `shard ${process.env.SHARDS}` : `pid ${process.pid}`,
 			fleet: shard.sharded ? () => fleetHealth(container.fleet?.latest) : undefined,
+			// Sharded, the once-per-fleet jobs merge every process's windows (published below through Redis).
+			fleetMerge: shard.sharded
+				? {
+						errors: (own) => container.fleetWindows.errors(own),
+						commands: (own) => container.fleetWindows.commands(own),
+						machines: (own) => container.fleetWindows.machines(own),
+						loadAlerts: (keys) => container.fleetWindows.loadAlerts(keys),
+						saveAlerts: (states) => container.fleetWindows.saveAlerts(states)
+					}
+				: undefined,
 			discord: discordProvider(client, () => container.monitor.commands.commandsServed)
 		})
 	);
@@ -169,6 +181,19 @@ export async function boot(config: Config): Promise<void> {
 			log: { warn: (m) => logger.warn(m) }
 		})
 	);
+	if (shard.sharded) {
+		container.fleetWindows = services.add(
+			new FleetWindows({
+				redis: redis.client,
+				keys: fleetViewKeys(config.TASKS_QUEUE),
+				shard: shard.id,
+				intervalMs: config.FLEET_PUBLISH_INTERVAL_MS,
+				errors: () => container.monitor.errors.snapshot(),
+				takeCommands: () => container.monitor.commands.takeWindow(),
+				machine: () => container.monitor.machineReading()
+			})
+		);
+	}
 	const fleetKeys = `nexus:${config.TASKS_QUEUE}:`;
 	container.opsLedger = services.add(
 		new DailyOpsLedger({
@@ -246,6 +271,8 @@ declare module '@sapphire/pieces' {
 		metrics: MetricsRegistry;
 		redis: RedisService;
 		fleet: FleetService;
+		/** Sharded only: every process's monitoring windows for the once-per-fleet jobs. */
+		fleetWindows: FleetWindows;
 		opsLedger: DailyOpsLedger;
 		dailySummary: DailySummaryPoster;
 		analyticsReport: AnalyticsReportPoster;
