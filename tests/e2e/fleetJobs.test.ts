@@ -63,7 +63,8 @@ const events = (channelId: string): SeenEvent[] =>
 			const embed = embeds.find((e) => e.footer?.text?.startsWith(`#${decoded.seq} `));
 			const title = embed?.title ?? '';
 			const line = embeds.flatMap((e) => (e.description ?? '').split('\n')).find((l) => l.startsWith(`#${decoded.seq} `)) ?? '';
-			const severity = decoded.wire?.severity ?? (/^Critical/.test(title) ? 'CRITICAL' : /^Warning/.test(title) ? 'WARNING' : 'INFO');
+			const heading = title || line;
+			const severity = decoded.wire?.severity ?? (/Critical: /.test(heading) ? 'CRITICAL' : /Warning: /.test(heading) ? 'WARNING' : 'INFO');
 			return { seq: decoded.seq, event: decoded.event ?? decoded.wire?.event ?? '', severity, text: `${title} ${line} ${JSON.stringify(decoded.wire ?? embed ?? {})}` };
 		});
 	});
@@ -157,7 +158,7 @@ describe('once-per-fleet monitoring jobs with 3 shards', () => {
 		sandbox.faults.clear();
 
 		const fired = await waitUntil(() => allEvents().find((event) => event.event === 'alert.errorRate'), 20_000, 'the fleet error-rate alert');
-		expect(fired.severity).toBe('WARNING');
+		expect(fired.severity, fired.text).toBe('WARNING');
 		// Several more ticks, run by any of the three processes: the alert stays one alert (state shared through Redis).
 		await sleep(6000);
 		const errorAlerts = allEvents().filter((event) => event.event === 'alert.errorRate');
