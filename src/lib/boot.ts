@@ -10,6 +10,8 @@ import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { fleetHealth } from '#lib/fleet/fleetHealth.js';
 import { FleetService } from '#lib/fleet/FleetService.js';
 import { FleetWindows } from '#lib/fleet/FleetWindows.js';
+import { machineName } from '#lib/fleet/machineName.js';
+import { RedisIdentifyThrottler } from '#lib/fleet/RedisIdentifyThrottler.js';
 import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
@@ -45,8 +47,11 @@ export async function boot(config: Config): Promise<void> {
 	const redactor = new Redactor(config.secrets);
 	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
 	const shard = shardIdentity();
-	// Sharded, one process serves the API (shard 0, on API_PORT), showing the whole fleet; the others would only collide on the port.
-	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === 0);
+	// Sharded, one process per machine serves the API (its first shard, on API_PORT; shard 0 on a single
+	// machine), showing the whole fleet; the others would only collide on the port.
+	const apiShard = Number(process.env.NEXUS_API_SHARD ?? 0);
+	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === apiShard);
+	const machine = machineName(config);
 	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
 	if (servesApi) await import('@sapphire/plugin-api/register');
 	const client = new NexusClient(config, logger);
@@ -113,6 +118,7 @@ export async function boot(config: Config): Promise<void> {
 			diskPaths: ['/', dirname(resolve(config.SQLITE_PATH))],
 			instance: process.env.SHARDS ? `shard ${process.env.SHARDS}` : `pid ${process.pid}`,
 			fleet: shard.sharded ? () => fleetHealth(container.fleet?.latest) : undefined,
+			machine,
 			// Sharded, the once-per-fleet jobs merge every process's windows (published below through Redis).
 			fleetMerge: shard.sharded
 				? {
@@ -169,6 +175,7 @@ export async function boot(config: Config): Promise<void> {
 			keys: fleetViewKeys(config.TASKS_QUEUE),
 			shard: shard.id,
 			shardCount: shard.count,
+			machine,
 			intervalMs: config.FLEET_PUBLISH_INTERVAL_MS,
 			collect: shardSample({
 				client,
@@ -182,6 +189,17 @@ export async function boot(config: Config): Promise<void> {
 		})
 	);
 	if (shard.sharded) {
+		// Identify is coordinated through Redis across every process of every machine: one per max_concurrency bucket per 5 s.
+		(client.options.ws ??= {}).buildIdentifyThrottler = async (manager) => {
+			const info = await manager.fetchGatewayInformation();
+			return new RedisIdentifyThrottler({
+				redis: () => redis.client,
+				prefix: `nexus:${config.TASKS_QUEUE}:identify:`,
+				maxConcurrency: info.session_start_limit.max_concurrency,
+				holder: `${machine}/shard-${shard.id}`,
+				log: { warn: (m) => logger.warn(m) }
+			});
+		};
 		container.fleetWindows = services.add(
 			new FleetWindows({
 				redis: redis.client,
