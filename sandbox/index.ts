@@ -10,3 +10,4 @@ export { Permission, ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './per
 export { parseEmoji } from './parseEmoji.js';
 export { SeededRandom } from './SeededRandom.js';
 export * from './types.js';
+export { IdentifyRateGuard, type IdentifyViolation } from './IdentifyRateGuard.js';
