@@ -155,7 +155,8 @@ async function main() {
 	};
 	process.once('SIGINT', () => void stopBot().then(() => sandbox.stop()).then(() => process.exit(130)));
 
-	for (let shard = 0; shard < shards; shard++) await sandbox.waitForReady({ shardId: shard, timeoutMs: 60_000 });
+	// Several machines start more processes at once and identify through the fleet-wide throttle: allow longer.
+	for (let shard = 0; shard < shards; shard++) await sandbox.waitForReady({ shardId: shard, timeoutMs: machines > 1 ? 180_000 : 60_000 });
 	await sandbox.waitForCommands(['nexus'], { guildId: guild.id, timeoutMs: 60_000 });
 	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}${machines > 1 ? ` on ${machines} machines` : ''}); slash commands registered.`);
 
