@@ -114,10 +114,11 @@ beforeAll(async () => {
 	dataDir = env.dataDir;
 	queue = env.env.TASKS_QUEUE!;
 	manager = startBotProcess(env.env, env.dataDir, join(ROOT, 'dist/shard-manager.js'));
-	await sandbox.waitForReady({ timeoutMs: 60_000 });
+	// Generous: three shard processes booting on a loaded 2-core machine.
+	await sandbox.waitForReady({ timeoutMs: 120_000 });
 	await sandbox.waitForCommands(['nexus'], { timeoutMs: 30_000 });
 	await manager.waitForLine(/\[shard-manager\] All 3 shard\(s\) started/, 60_000);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
 	if (manager) await stopBot(manager, 25_000);
