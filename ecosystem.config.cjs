@@ -1,5 +1,6 @@
 // pm2 process file. `pm2 start ecosystem.config.cjs` (single process) or
-// `pm2 start ecosystem.config.cjs --only nexus-shards` (sharded, see README "Scaling out").
+// `pm2 start ecosystem.config.cjs --only nexus-shards` (sharded, see README "Scaling out"),
+// `--only nexus-rest-proxy` (one REST budget for every process, with REST_PROXY_URL).
 // The bot loads .env itself (cwd below); we read it here only to size kill_timeout.
 const path = require('node:path');
 const fs = require('node:fs');
@@ -45,6 +46,13 @@ module.exports = {
 			name: 'nexus-shards',
 			script: 'dist/shard-manager.js',
 			autorestart: true
+		},
+		{
+			...common,
+			// One REST budget for every process (REST_PROXY_URL): start it before the bots. Run ONE per fleet.
+			name: 'nexus-rest-proxy',
+			script: 'dist/rest-proxy.js',
+			max_memory_restart: '256M'
 		}
 	]
 };

@@ -1,3 +1,4 @@
+import { IdentifyRateGuard, type IdentifyViolation } from './IdentifyRateGuard.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -51,6 +52,11 @@ export interface SandboxOptions {
 	shardCount?: number;
 	/** session_start_limit.max_concurrency (default 1 like Discord; discord.js then identifies shards 5 s apart). */
 	maxConcurrency?: number;
+	/**
+	 * Discord's identify rate (one IDENTIFY per 5 s per `shard_id % max_concurrency`, bot-wide): always
+	 * recorded in `identifyViolations`; 'enforce' also answers an early IDENTIFY with op 9 as Discord does. Default 'record'.
+	 */
+	identifyRate?: 'record' | 'enforce';
 	/** Default ON: 5 message POSTs per 5000 ms per channel, 50 requests per 1000 ms global. */
 	rateLimits?: false | { perChannel?: WindowLimit; global?: WindowLimit; perRoute?: WindowLimit; channelRenames?: WindowLimit };
 	/** Default true: reject message payloads over Discord's limits (400 50035, 413 40005). */
@@ -122,6 +128,11 @@ const VOICE_TYPES = new Set<number>([ChannelType.GuildVoice, ChannelType.GuildSt
 export class DiscordSandbox {
 	public readonly state: SandboxState;
 	public readonly requests: RecordedRequest[] = [];
+	/** IDENTIFYs that broke Discord's identify rate (see `identifyRate`); tests assert there are none. */
+	public get identifyViolations(): readonly IdentifyViolation[] {
+		return this.identifyGuard.violations;
+	}
+	private readonly identifyGuard: IdentifyRateGuard;
 	/** Frames clients sent on the gateway (IDENTIFY, RESUME, heartbeats...), tokens redacted. */
 	public readonly gatewayFrames: GatewayFrame[] = [];
 	public readonly faults: SandboxFaults;
@@ -178,7 +189,9 @@ export class DiscordSandbox {
 						} satisfies RateLimitConfig,
 						this.now
 					);
+		this.identifyGuard = new IdentifyRateGuard(() => Math.max(1, options.maxConcurrency ?? 1), this.now);
 		this.gateway = new GatewayServer({
+			identifyGuard: { guard: this.identifyGuard, enforce: options.identifyRate === 'enforce' },
 			state: this.state,
 			botUser: this.botUser,
 			applicationId: this.applicationId,

@@ -1,3 +1,4 @@
+import { IdentifyRateGuard } from './IdentifyRateGuard.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -38,6 +39,8 @@ export interface GatewayDeps {
 	now: () => number;
 	log: (line: string) => void;
 	onFrame: (frame: GatewayFrame) => void;
+	/** Identify rate per max_concurrency bucket (bot-wide); 'enforce' answers an early IDENTIFY with op 9 like Discord. */
+	identifyGuard?: { guard: IdentifyRateGuard; enforce: boolean };
 }
 
 /** Dispatch data, or a builder giving each session its own payload (undefined = skip that session). */
@@ -255,6 +258,12 @@ export class GatewayServer {
 		const intents = Number(d.intents);
 		if (!Number.isInteger(intents) || intents < 0) {
 			conn.ws.close(4013, 'Invalid intent(s).');
+			return;
+		}
+		const guard = this.deps.identifyGuard;
+		if (guard && !guard.guard.admit(shardId) && guard.enforce) {
+			this.deps.log(`gateway: shard ${shardId} identified too soon for its max_concurrency bucket: op 9`);
+			conn.ws.send(JSON.stringify({ op: Op.InvalidSession, d: false }));
 			return;
 		}
 		// A fresh IDENTIFY for a shard abandons that shard's disconnected sessions.

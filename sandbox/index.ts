@@ -11,3 +11,4 @@ export { parseEmoji } from './parseEmoji.js';
 export { SeededRandom } from './SeededRandom.js';
 export * from './types.js';
 export { ChannelRenameLimiter, DEFAULT_CHANNEL_RENAME_LIMIT } from './ChannelRenameLimiter.js';
+export { IdentifyRateGuard, type IdentifyViolation } from './IdentifyRateGuard.js';

@@ -1,4 +1,4 @@
-// `npm run demo [-- --live] [-- --shards N] [-- --speed X] [-- --history-days N]`
+// `npm run demo [-- --live] [-- --shards N [--machines M]] [-- --speed X] [-- --history-days N]`
 // Starts the local Discord sandbox with a seeded guild, runs the REAL built bot against it, plays a
 // scripted minute of traffic and slash commands, shuts the bot down gracefully, and leaves
 // everything it did in demo-output/.
@@ -17,11 +17,14 @@ import { readStoreTotals } from './support/storeTotals.js';
 import { seedDemoHistory } from './support/demoHistory.js';
 import { showScheduledReports } from './support/demoScheduled.js';
 import { DEMO_LIVE_MINUTE_MS, finishDemoLive, setUpDemoLive } from './support/demoLive.js';
+import { startDemoFleet, type DemoFleet } from './support/demoFleet.js';
 
 const { values: args } = parseArgs({
 	options: {
 		live: { type: 'boolean', default: false },
 		shards: { type: 'string', default: '1' },
+		// Several launchers with disjoint shard ranges, as separate machines would run them (scripts/support/demoFleet.ts).
+		machines: { type: 'string', default: '1' },
 		speed: { type: 'string', default: '1' },
 		out: { type: 'string', default: 'demo-output' },
 		'database-url': { type: 'string' },
@@ -39,6 +42,7 @@ const REPORT_CHANNELS = {
 
 const out = resolve(ROOT, args.out!);
 const shards = Math.max(1, Number(args.shards));
+const machines = Math.max(1, Number(args.machines));
 const speed = Math.max(0.1, Number(args.speed));
 const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 
@@ -91,8 +95,15 @@ async function main() {
 	const others = [1, 2].map((offset) =>
 		seedGuild({ id: guildIdOnShard((shardForGuild(guild.id, 3) + offset) % 3, 3, offset), name: `Nexus Demo ${offset + 1}`, members: 60, textChannels: 4, voiceChannels: 2, categories: 2, seed: 42 + offset })
 	);
+	// Several machines: fewer identify buckets than shards and Discord's identify rate enforced, so the machines must coordinate.
 	// Manage Channels on top of the defaults, for the counter channel.
-	const sandbox = await DiscordSandbox.start({ guilds: [guild, ...others], shardCount: shards, maxConcurrency: shards, botPermissions: DEFAULT_BOT_PERMISSIONS | Permission.ManageChannels });
+	const sandbox = await DiscordSandbox.start({
+		guilds: [guild, ...others],
+		shardCount: shards,
+		maxConcurrency: machines > 1 ? Math.max(1, Math.floor(shards / machines)) : shards,
+		identifyRate: machines > 1 ? 'enforce' : 'record',
+		botPermissions: DEFAULT_BOT_PERMISSIONS | Permission.ManageChannels
+	});
 	say(`Discord sandbox on ${sandbox.url} with guild "${guild.name}" (${guild.members.length} members, ${guild.channels.length} channels) and ${others.length} smaller guilds`);
 
 	const apiPort = await freePort();
@@ -140,7 +151,9 @@ async function main() {
 				})
 			: null;
 	if (history) say(`Seeded ${historyDays} days of generated history before the bot starts (${history.messages} messages; guild timezone America/New_York).`);
-	const bot: BotProcess = startBotProcess(env, dataDir, script);
+	const fleet: DemoFleet | undefined = machines > 1 ? await startDemoFleet({ machines, shards, env, apiPort }) : undefined;
+	if (fleet) say(`${machines} machines: ${fleet.machines.map((machine) => `${machine.name} runs shards ${machine.shardIds}`).join(', ')}; every REST call through one @discordjs/proxy.`);
+	const bot: BotProcess = fleet?.bot ?? startBotProcess(env, dataDir, script);
 	if (process.env.DEMO_VERBOSE) bot.proc.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
 	const stopBot = async () => {
 		bot.kill('SIGTERM');
@@ -151,9 +164,10 @@ async function main() {
 	};
 	process.once('SIGINT', () => void stopBot().then(() => sandbox.stop()).then(() => process.exit(130)));
 
-	for (let shard = 0; shard < shards; shard++) await sandbox.waitForReady({ shardId: shard, timeoutMs: 60_000 });
+	// Several machines start more processes at once and identify through the fleet-wide throttle: allow longer.
+	for (let shard = 0; shard < shards; shard++) await sandbox.waitForReady({ shardId: shard, timeoutMs: machines > 1 ? 180_000 : 60_000 });
 	await sandbox.waitForCommands(['nexus'], { guildId: guild.id, timeoutMs: 60_000 });
-	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}); slash commands registered; scheduled tasks on ${scheduler}.`);
+	say(`Bot logged in (${shards} shard${shards > 1 ? 's' : ''}${machines > 1 ? ` on ${machines} machines` : ''}); slash commands registered; scheduled tasks on ${scheduler}.`);
 
 	const context: DemoContext = { sandbox, guildId: guild.id, ownerId: guild.owner_id, out, apiUrl: `http://127.0.0.1:${apiPort}`, apiToken, say };
 	// Set up before the traffic: the live message keeps itself current while the traffic plays, the counter follows the joins.
@@ -189,6 +203,7 @@ async function main() {
 	const store = await readStoreTotals({ sqlitePath: join(out, 'nexus.sqlite'), databaseUrl });
 	const summary = {
 		shards,
+		machines,
 		store,
 		// Seeded before the bot started (--history-days); `live` = store - history is what the bot captured.
 		history,
@@ -197,6 +212,7 @@ async function main() {
 		commands,
 		requests: sandbox.requests.length,
 		rateLimitHits: sandbox.rateLimitHits(),
+		identifyViolations: sandbox.identifyViolations.length,
 		reportMessages: Object.fromEntries(Object.entries(REPORT_CHANNELS).map(([name, id]) => [name, sandbox.messagesIn(id).length])),
 		uploads: uploads.length,
 		liveStats: liveResult
@@ -204,6 +220,7 @@ async function main() {
 	writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 	await sandbox.stop();
 	rmSync(dataDir, { recursive: true, force: true });
+	fleet?.cleanup();
 
 	say(`Store totals: ${JSON.stringify(store)}`);
 	if (history) say(`Captured live (store minus seeded history): ${JSON.stringify(summary.live)}`);

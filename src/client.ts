@@ -40,7 +40,8 @@ export class NexusClient extends SapphireClient {
 			// Pieces live next to this file (dist/ in production). Explicit, because Sapphire otherwise
 			// looks for package.json in the working directory, which pm2 or a test may set elsewhere.
 			baseUserDirectory: fileURLToPath(new URL('.', import.meta.url)),
-			rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
+			// REST_PROXY_URL: every process's calls go through one @discordjs/proxy (one global budget); it strips /api.
+			rest: config.REST_PROXY_URL ? { api: `${config.REST_PROXY_URL.replace(/\/+$/, '')}/api` } : config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
 			logger: { instance: logger, level: LogLevel.Info },
 			loadMessageCommandListeners: false,
 			// Our chatInputSubcommandError listener logs real errors; the plugin's would log every UserError at error level too.

@@ -1,5 +1,7 @@
 import { Cron } from 'croner';
+import os from 'node:os';
 import { z } from 'zod';
+import { machineShards, ShardShareError } from '#lib/fleet/machineShards.js';
 
 /**
  * Every setting of Nexus comes from the environment (`.env` is loaded by index.ts if present).
@@ -62,7 +64,11 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
 	API_TOKEN: 'API_TOKEN=<at least 16 random characters>',
 	LOG_LEVEL: 'LOG_LEVEL=info',
 	DAILY_SUMMARY_CRON: 'DAILY_SUMMARY_CRON=0 0 * * *',
-	RETENTION_CRON: 'RETENTION_CRON=30 3 * * *'
+	RETENTION_CRON: 'RETENTION_CRON=30 3 * * *',
+	SHARD_COUNT: 'SHARD_COUNT=16',
+	SHARD_IDS: 'SHARD_IDS=8-15',
+	SHARD_MACHINE_INDEX: 'SHARD_MACHINE_INDEX=1',
+	SHARD_MACHINE_COUNT: 'SHARD_MACHINE_COUNT=2'
 };
 
 export const configSchema = z
@@ -149,6 +155,15 @@ export const configSchema = z
 		// Process
 		SHUTDOWN_TIMEOUT_MS: milliseconds(500).default(10_000),
 		SHARD_COUNT: z.union([z.literal('auto'), integer(1, 1000)]).optional(),
+		/** This machine's shards when several machines share the fleet ("8-15", "0,2,4"). */
+		SHARD_IDS: z.string().regex(/^\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*$/, 'must be shard ids and ranges such as 8-15 or 0,2,4').optional(),
+		/** This machine's index among SHARD_MACHINE_COUNT machines, or "hostname" (StatefulSet ordinal). */
+		SHARD_MACHINE_INDEX: z.string().regex(/^(\d+|hostname)$/, 'must be a whole number from 0, or hostname').optional(),
+		SHARD_MACHINE_COUNT: integer(1, 1000).optional(),
+		/** This machine's name in the fleet view and shard claims (default: the host name). */
+		MACHINE_NAME: z.string().regex(/^[\w.-]{1,63}$/, 'letters, digits, ., _ and - only (at most 63)').optional(),
+		/** Send every REST call through one @discordjs/proxy (one global rate-limit budget for all processes). */
+		REST_PROXY_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
 		/** How often each process publishes its fleet snapshot and metrics to Redis (health report, fleet-wide /metrics). */
 		FLEET_PUBLISH_INTERVAL_MS: milliseconds().default(5000)
 	});
@@ -168,6 +183,23 @@ function crossFieldProblems(env: Record<string, string>): ConfigProblem[] {
 	const problems: ConfigProblem[] = [];
 	if (env.API_PORT !== undefined && env.API_TOKEN === undefined) {
 		problems.push({ variable: 'API_TOKEN', reason: 'is required when API_PORT is set', example: CONFIG_EXAMPLES.API_TOKEN });
+	}
+	if (env.SHARD_IDS !== undefined && env.SHARD_MACHINE_INDEX !== undefined) {
+		problems.push({ variable: 'SHARD_IDS', reason: 'and SHARD_MACHINE_INDEX are both set: give this machine\'s share one way', example: CONFIG_EXAMPLES.SHARD_IDS });
+	}
+	if (env.SHARD_MACHINE_INDEX !== undefined && env.SHARD_MACHINE_COUNT === undefined) {
+		problems.push({ variable: 'SHARD_MACHINE_COUNT', reason: 'is required with SHARD_MACHINE_INDEX (how many machines share the fleet)', example: CONFIG_EXAMPLES.SHARD_MACHINE_COUNT });
+	}
+	if ((env.SHARD_IDS !== undefined || env.SHARD_MACHINE_INDEX !== undefined) && env.SHARD_COUNT === undefined) {
+		problems.push({ variable: 'SHARD_COUNT', reason: 'is required when this machine runs a share of the fleet (SHARD_IDS or SHARD_MACHINE_INDEX): the fleet\'s total, or auto', example: CONFIG_EXAMPLES.SHARD_COUNT });
+	}
+	const total = Number(env.SHARD_COUNT);
+	if (Number.isSafeInteger(total) && total >= 1 && !problems.length) {
+		try {
+			machineShards(total, { shardIds: env.SHARD_IDS, machineIndex: env.SHARD_MACHINE_INDEX, machineCount: env.SHARD_MACHINE_COUNT === undefined ? undefined : Number(env.SHARD_MACHINE_COUNT), hostname: os.hostname() });
+		} catch (error) {
+			if (error instanceof ShardShareError) problems.push({ variable: error.variable, reason: error.message.slice(error.variable.length + 1) });
+		}
 	}
 	const defaults = configSchema.parse({ DISCORD_TOKEN: 'x' });
 	for (const [warn, critical] of THRESHOLD_PAIRS) {

@@ -9,6 +9,11 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	LOG_LEVEL: { group: 'Process', doc: 'trace | debug | info | warn | error | fatal. warn/info lines are batched to the Logs channel, error/fatal go to Diagnostics at once.' },
 	SHUTDOWN_TIMEOUT_MS: { group: 'Process', doc: 'Deadline for a graceful stop (flush stats, reports). pm2 kill_timeout is set 5 s above it.' },
 	SHARD_COUNT: { group: 'Process', doc: 'Sharded launch only (dist/shard-manager.js): a number, or auto to ask Discord.' },
+	SHARD_IDS: { group: 'Process', doc: 'Several machines: the shards THIS machine runs, e.g. 8-15 or 0,2,4 (with SHARD_COUNT = the whole fleet). Another machine already running one of them is detected through Redis and this launcher refuses to start.' },
+	SHARD_MACHINE_INDEX: { group: 'Process', doc: 'Several machines, instead of SHARD_IDS: this machine\'s index from 0, or hostname to take the ordinal at the end of the host name (Kubernetes StatefulSet pod nexus-2 is 2). Machine i of SHARD_MACHINE_COUNT runs an even, contiguous slice of the shards.' },
+	SHARD_MACHINE_COUNT: { group: 'Process', doc: 'Several machines: how many machines share the fleet (required with SHARD_MACHINE_INDEX).' },
+	MACHINE_NAME: { group: 'Process', doc: 'This machine\'s name in the fleet view, alerts and shard claims. Default: the host name.' },
+	REST_PROXY_URL: { group: 'Discord', doc: 'Send every REST call of every process through one @discordjs/proxy (dist/rest-proxy.js, pm2 app nexus-rest-proxy), so the whole fleet stays under Discord\'s global 50 requests/s together. Unset = each process limits itself.' },
 	FLEET_PUBLISH_INTERVAL_MS: { group: 'Process', doc: 'How often each process publishes its snapshot and Prometheus text to Redis, for the fleet-wide health report and /metrics.' },
 
 	DISCORD_TOKEN: { group: 'Discord', doc: 'Bot token (required, secret: never logged or reported).', example: '' },

@@ -42,7 +42,9 @@ export class NexusCommand extends Subcommand {
 			shardCount: client.shard?.count ?? 1,
 			rssBytes: process.memoryUsage.rss(),
 			nodeVersion: process.versions.node,
-			botVersion: BOT_VERSION
+			botVersion: BOT_VERSION,
+			// Sharded: every machine and shard, as the fleet view in Redis has them (bounded; this process alone if unreadable).
+			fleet: client.shard && this.container.fleet ? await this.container.fleet.snapshot().catch(() => undefined) : undefined
 		});
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}

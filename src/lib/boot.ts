@@ -11,6 +11,9 @@ import { ImageCacheSync } from '#lib/charts/ImageCacheSync.js';
 import { CommandOutcomes } from '#lib/commands/CommandOutcomes.js';
 import { fleetHealth } from '#lib/fleet/fleetHealth.js';
 import { FleetService } from '#lib/fleet/FleetService.js';
+import { FleetWindows } from '#lib/fleet/FleetWindows.js';
+import { machineName } from '#lib/fleet/machineName.js';
+import { RedisIdentifyThrottler } from '#lib/fleet/RedisIdentifyThrottler.js';
 import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
@@ -56,8 +59,11 @@ export async function boot(config: Config): Promise<void> {
 	const redactor = new Redactor(config.secrets);
 	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
 	const shard = shardIdentity();
-	// Sharded, one process serves the API (shard 0, on API_PORT), showing the whole fleet; the others would only collide on the port.
-	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === 0);
+	// Sharded, one process per machine serves the API (its first shard, on API_PORT; shard 0 on a single
+	// machine), showing the whole fleet; the others would only collide on the port.
+	const apiShard = Number(process.env.NEXUS_API_SHARD ?? 0);
+	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === apiShard);
+	const machine = machineName(config);
 	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
 	if (servesApi) await import('@sapphire/plugin-api/register');
 	// Scheduled tasks on BullMQ only with Redis: the plugin connects as soon as it is registered.
@@ -146,12 +152,24 @@ export async function boot(config: Config): Promise<void> {
 			report: (channel, input) => container.reporter.enqueue(channel, input),
 			...monitorOptionsFromConfig(config),
 			// Per-process samples run on this process's own timers; fleet-level jobs are scheduled tasks.
-			localTimers: config.MONITOR_ENABLED ? ['process', 'discord', 'memory'] : [],
+			// Sharded, each process also samples its machine (no alerts) so the fleet's system job sees every machine.
+			localTimers: config.MONITOR_ENABLED ? ['process', 'discord', 'memory', ...(shard.sharded ? (['system'] as const) : [])] : [],
 			metrics: container.metrics,
 			restWindowMs: config.MONITOR_REST_WINDOW_MS,
 			diskPaths: ['/', dirname(resolve(config.SQLITE_PATH))],
 			instance: process.env.SHARDS ? `shard ${process.env.SHARDS}` : `pid ${process.pid}`,
 			fleet: shard.sharded ? () => fleetHealth(container.fleet?.latest) : undefined,
+			machine,
+			// Sharded, the once-per-fleet jobs merge every process's windows (published below through Redis).
+			fleetMerge: shard.sharded
+				? {
+						errors: (own) => container.fleetWindows.errors(own),
+						commands: (own) => container.fleetWindows.commands(own),
+						machines: (own) => container.fleetWindows.machines(own),
+						loadAlerts: (keys) => container.fleetWindows.loadAlerts(keys),
+						saveAlerts: (states) => container.fleetWindows.saveAlerts(states)
+					}
+				: undefined,
 			discord: discordProvider(client, () => container.monitor.commands.commandsServed)
 		})
 	);
@@ -230,6 +248,7 @@ export async function boot(config: Config): Promise<void> {
 			keys: fleetViewKeys(config.TASKS_QUEUE),
 			shard: shard.id,
 			shardCount: shard.count,
+			machine,
 			intervalMs: config.FLEET_PUBLISH_INTERVAL_MS,
 			collect: shardSample({
 				client,
@@ -242,6 +261,31 @@ export async function boot(config: Config): Promise<void> {
 			log: { warn: (m) => logger.warn(m) }
 		})
 	);
+	// The sharded launcher requires REDIS_URL, so a shard always has Redis here.
+	if (shard.sharded && redis) {
+		// Identify is coordinated through Redis across every process of every machine: one per max_concurrency bucket per 5 s.
+		(client.options.ws ??= {}).buildIdentifyThrottler = async (manager) => {
+			const info = await manager.fetchGatewayInformation();
+			return new RedisIdentifyThrottler({
+				redis: () => redis.client,
+				prefix: `nexus:${config.TASKS_QUEUE}:identify:`,
+				maxConcurrency: info.session_start_limit.max_concurrency,
+				holder: `${machine}/shard-${shard.id}`,
+				log: { warn: (m) => logger.warn(m) }
+			});
+		};
+		container.fleetWindows = services.add(
+			new FleetWindows({
+				redis: redis.client,
+				keys: fleetViewKeys(config.TASKS_QUEUE),
+				shard: shard.id,
+				intervalMs: config.FLEET_PUBLISH_INTERVAL_MS,
+				errors: () => container.monitor.errors.snapshot(),
+				takeCommands: () => container.monitor.commands.takeWindow(),
+				machine: () => container.monitor.machineReading()
+			})
+		);
+	}
 	const fleetKeys = `nexus:${config.TASKS_QUEUE}:`;
 	container.opsLedger = redis && services.add(
 		new DailyOpsLedger({
@@ -348,6 +392,8 @@ declare module '@sapphire/pieces' {
 		redis: RedisService | undefined;
 		fleet: FleetService | undefined;
 		opsLedger: DailyOpsLedger | undefined;
+		/** Sharded only: every process's monitoring windows for the once-per-fleet jobs. */
+		fleetWindows: FleetWindows;
 		dailySummary: DailySummaryPoster;
 		analyticsReport: AnalyticsReportPoster;
 		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */

@@ -1,5 +1,6 @@
 import { version as sapphireVersion } from '@sapphire/framework';
 import { version as discordVersion, type APIEmbed } from 'discord.js';
+import type { FleetSummary } from '#lib/fleet/summarizeFleet.js';
 
 export interface StatusFacts {
 	uptimeMs: number;
@@ -11,6 +12,8 @@ export interface StatusFacts {
 	rssBytes: number;
 	nodeVersion: string;
 	botVersion: string;
+	/** Sharded: the whole fleet (machines and shards). */
+	fleet?: FleetSummary;
 }
 
 export function formatDuration(ms: number): string {
@@ -41,8 +44,20 @@ export function buildStatusEmbed(facts: StatusFacts): APIEmbed {
 			{
 				name: 'Versions',
 				value: `Nexus ${facts.botVersion} · Node ${facts.nodeVersion} · discord.js ${discordVersion} · Sapphire ${sapphireVersion}`
-			}
+			},
+			...(facts.fleet ? [fleetField(facts.fleet)] : [])
 		],
 		timestamp: new Date().toISOString()
 	};
+}
+
+/** One line per machine (at most 15, down machines first), e.g. "🟢 machine-a: shards 0-1, 2/2 ready". */
+function fleetField(fleet: FleetSummary): { name: string; value: string } {
+	const machines = [...fleet.machines].sort((a, b) => Number(a.up) - Number(b.up));
+	const lines = machines.slice(0, 15).map((machine) => {
+		const state = machine.up ? `${machine.ready}/${machine.shards.length} ready` : `DOWN, silent ${formatDuration(machine.lastSeenMs)}`;
+		return `${machine.up ? '🟢' : '🔴'} ${machine.machine}: shard ${machine.shards.join(', ')} · ${state}`;
+	});
+	if (machines.length > 15) lines.push(`… and ${machines.length - 15} more machine(s)`);
+	return { name: `Fleet: ${fleet.ready}/${fleet.shardCount} shards ready`, value: lines.join('\n').slice(0, 1024) || 'no snapshots yet' };
 }

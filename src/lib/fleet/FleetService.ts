@@ -14,6 +14,8 @@ export interface FleetServiceOptions {
 	keys: FleetViewKeys;
 	shard: number;
 	shardCount: number;
+	/** This process's machine (MACHINE_NAME or the host name): the fleet view groups shards by it. */
+	machine?: string;
 	/** How often this process publishes its snapshot and metrics text. */
 	intervalMs: number;
 	collect: () => ShardSample | Promise<ShardSample>;
@@ -103,10 +105,11 @@ export class FleetService implements Service {
 		if (redis.status !== 'ready') return own;
 		try {
 			const shards = (await this.bounded(redis.hkeys(keys.snapshots))).map(Number).filter((id) => Number.isSafeInteger(id) && id !== shard);
-			if (shards.length === 0) return own;
 			shards.sort((a, b) => a - b);
-			const texts = await this.bounded(redis.mget(shards.map((id) => keys.metrics(id))));
-			return mergePrometheusText([own, ...texts.filter((text): text is string => typeof text === 'string' && text.length > 0)]);
+			const texts = shards.length ? await this.bounded(redis.mget(shards.map((id) => keys.metrics(id)))) : [];
+			// Up gauges from the snapshots: a silent machine's own series expire, these say it is down.
+			const summary = await this.snapshot();
+			return mergePrometheusText([own, ...texts.filter((text): text is string => typeof text === 'string' && text.length > 0), fleetUpText(summary)]);
 		} catch {
 			return own;
 		}
@@ -146,6 +149,7 @@ export class FleetService implements Service {
 		return {
 			shard: this.options.shard,
 			shardCount: this.options.shardCount,
+			machine: this.options.machine ?? null,
 			pid: process.pid,
 			ts: this.now(),
 			intervalMs: this.options.intervalMs,
@@ -185,4 +189,18 @@ export class FleetService implements Service {
 			);
 		});
 	}
+}
+
+/** `nexus_fleet_shard_up` and `nexus_fleet_machine_up` (1 publishing, 0 silent) for every known shard and machine. */
+export function fleetUpText(summary: FleetSummary): string {
+	const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+	const lines = [
+		'# HELP nexus_fleet_shard_up 1 while the shard publishes its snapshot, 0 once it went silent (FLEET_PUBLISH_INTERVAL_MS x 3).',
+		'# TYPE nexus_fleet_shard_up gauge',
+		...summary.shards.map((shard) => `nexus_fleet_shard_up{shard_id="${shard.shard}",machine="${escape(shard.machine ?? 'unnamed')}"} ${shard.stale ? 0 : 1}`),
+		'# HELP nexus_fleet_machine_up 1 while any shard of the machine publishes, 0 once all went silent.',
+		'# TYPE nexus_fleet_machine_up gauge',
+		...summary.machines.map((machine) => `nexus_fleet_machine_up{machine="${escape(machine.machine)}"} ${machine.up ? 1 : 0}`)
+	];
+	return `${lines.join('\n')}\n`;
 }

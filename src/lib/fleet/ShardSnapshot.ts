@@ -3,6 +3,8 @@ export interface ShardSnapshot {
 	shard: number;
 	/** Fleet size as this process knows it (SHARD_COUNT). */
 	shardCount: number;
+	/** The machine the process runs on (null from processes that predate machines). */
+	machine?: string | null;
 	pid: number;
 	/** When this snapshot was taken, ms epoch. */
 	ts: number;
@@ -35,6 +37,7 @@ export function parseShardSnapshot(json: string): ShardSnapshot | undefined {
 		return {
 			shard,
 			shardCount: num(value.shardCount) ?? shard + 1,
+			...(typeof value.machine === 'string' ? { machine: value.machine } : {}),
 			pid: num(value.pid) ?? 0,
 			ts,
 			intervalMs: num(value.intervalMs) ?? 5000,

@@ -6,6 +6,8 @@ export interface ShardSupervisorOptions {
 	file: string;
 	token: string;
 	totalShards: number;
+	/** The shards this machine runs (default: all of 0..totalShards-1). */
+	shardIds?: readonly number[];
 	/** Shards that may IDENTIFY at once (GET /gateway/bot session_start_limit.max_concurrency). */
 	maxConcurrency: number;
 	execArgv?: string[];
@@ -61,7 +63,7 @@ export class ShardSupervisor {
 		this.now = options.now ?? Date.now;
 		// respawn: false — deaths are handled here, with backoff, and never during a stop.
 		this.manager = new ShardingManager(options.file, { totalShards: options.totalShards, token: options.token, respawn: false, mode: 'process', execArgv: options.execArgv ?? [] });
-		this.manager.shardList = [...Array(options.totalShards).keys()];
+		this.manager.shardList = [...(options.shardIds ?? Array(options.totalShards).keys())];
 	}
 
 	/** Current pid per shard id (null while a shard is down or waiting to respawn). */
@@ -71,14 +73,14 @@ export class ShardSupervisor {
 
 	/** Spawns every shard, batch by batch; resolves once all were started (READY or timed out). */
 	public async start(): Promise<void> {
-		const { totalShards, maxConcurrency } = this.options;
+		const { maxConcurrency } = this.options;
+		const ids = this.manager.shardList as number[];
 		const batch = Math.max(1, maxConcurrency);
 		const interval = this.options.identifyIntervalMs ?? 5500;
-		this.options.log.info(`Spawning ${totalShards} shard(s), ${batch} at a time (${Math.ceil(totalShards / batch)} identify batch(es), ${interval} ms apart).`);
-		for (let first = 0; first < totalShards && !this.stopping; first += batch) {
-			const ids = [...Array(Math.min(batch, totalShards - first)).keys()].map((offset) => first + offset);
-			const spawns = ids.map((id) => this.spawn(this.create(id)));
-			const last = first + batch >= totalShards;
+		this.options.log.info(`Spawning ${ids.length} shard(s), ${batch} at a time (${Math.ceil(ids.length / batch)} identify batch(es), ${interval} ms apart).`);
+		for (let first = 0; first < ids.length && !this.stopping; first += batch) {
+			const spawns = ids.slice(first, first + batch).map((id) => this.spawn(this.create(id)));
+			const last = first + batch >= ids.length;
 			await Promise.all([Promise.allSettled(spawns), last ? undefined : sleep(interval)]);
 		}
 	}

@@ -26,10 +26,12 @@ export function fleetHealth(summary: FleetSummary | undefined, options: { maxSha
 			shards: `${summary.ready}/${summary.shardCount} ready`,
 			reporting: summary.reporting,
 			missing: summary.missing,
+			machines: summary.machines.map((machine) => ({ machine: machine.machine, status: machine.up ? 'UP' : 'DOWN', shards: machine.shards, ready: machine.ready, lastSeenS: round(machine.lastSeenMs / 1000, 1) })),
 			worstLatency: summary.worstLatency ? { shard: summary.worstLatency.shard, ms: round(summary.worstLatency.pingMs) } : null,
 			totals: { guilds: summary.totals.guilds, events: summary.totals.events, commands: summary.totals.commands, rssMB: round(summary.totals.rssBytes / MB, 1) },
 			perShard: listed.map((shard) => ({
 				shard: shard.shard,
+				machine: shard.machine ?? null,
 				status: shard.stale ? `${shard.status} (stale)` : shard.status,
 				pingMs: round(shard.pingMs),
 				guilds: shard.guilds,

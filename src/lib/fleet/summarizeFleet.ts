@@ -23,6 +23,21 @@ export interface FleetSummary {
 	totals: { guilds: number; events: number; commands: number; rssBytes: number };
 	/** Every known shard, fresh or stale, by id. */
 	shards: FleetShard[];
+	/**
+	 * Shards grouped by the machine they last ran on. A machine whose every shard went stale is
+	 * `up: false` (it stopped publishing: dead, hung or cut off), not silently absent.
+	 */
+	machines: FleetMachine[];
+}
+
+export interface FleetMachine {
+	machine: string;
+	up: boolean;
+	shards: number[];
+	/** Fresh and READY shards of this machine. */
+	ready: number;
+	/** Age of the machine's newest snapshot. */
+	lastSeenMs: number;
 }
 
 export interface SummarizeOptions {
@@ -57,6 +72,20 @@ export function summarizeFleet(snapshots: readonly ShardSnapshot[], options: Sum
 	let worstLatency: FleetSummary['worstLatency'] = null;
 	for (const shard of fresh) if (shard.pingMs !== null && (worstLatency === null || shard.pingMs > worstLatency.pingMs)) worstLatency = { shard: shard.shard, pingMs: shard.pingMs };
 	const sum = (pick: (shard: FleetShard) => number) => fresh.reduce((total, shard) => total + pick(shard), 0);
+	const byMachine = new Map<string, FleetShard[]>();
+	for (const shard of shards) {
+		const name = shard.machine ?? 'unnamed';
+		byMachine.set(name, [...(byMachine.get(name) ?? []), shard]);
+	}
+	const machines: FleetMachine[] = [...byMachine]
+		.map(([machine, list]) => ({
+			machine,
+			up: list.some((shard) => !shard.stale),
+			shards: list.map((shard) => shard.shard),
+			ready: list.filter((shard) => shard.ready).length,
+			lastSeenMs: Math.min(...list.map((shard) => shard.ageMs))
+		}))
+		.sort((a, b) => a.shards[0]! - b.shards[0]!);
 	return {
 		at: options.now,
 		shardCount,
@@ -65,7 +94,8 @@ export function summarizeFleet(snapshots: readonly ShardSnapshot[], options: Sum
 		missing,
 		worstLatency,
 		totals: { guilds: sum((shard) => shard.guilds), events: sum((shard) => shard.events), commands: sum((shard) => shard.commands), rssBytes: sum((shard) => shard.rssBytes) },
-		shards
+		shards,
+		machines
 	};
 }
 
@@ -74,7 +104,12 @@ export function fleetLine(summary: FleetSummary): string {
 	const parts = [`Fleet: ${summary.ready}/${summary.shardCount} shards ready`];
 	if (summary.worstLatency) parts.push(`worst gateway ${Math.round(summary.worstLatency.pingMs)} ms (shard ${summary.worstLatency.shard})`);
 	parts.push(`${summary.totals.guilds} guilds`);
-	if (summary.missing.length) parts.push(`no recent snapshot from shard ${summary.missing.join(', ')}`);
+	const down = summary.machines.filter((machine) => !machine.up);
+	if (summary.machines.length > 1 || down.length) parts.push(`machines ${summary.machines.length - down.length}/${summary.machines.length} up`);
+	for (const machine of down) parts.push(`machine ${machine.machine} DOWN (shard ${machine.shards.join(', ')}, silent ${Math.round(machine.lastSeenMs / 1000)} s)`);
+	const downShards = new Set(down.flatMap((machine) => machine.shards));
+	const missing = summary.missing.filter((id) => !downShards.has(id));
+	if (missing.length) parts.push(`no recent snapshot from shard ${missing.join(', ')}`);
 	const notReady = summary.shards.filter((shard) => !shard.stale && !shard.ready);
 	if (notReady.length) parts.push(notReady.map((shard) => `shard ${shard.shard} ${shard.status.toLowerCase().replace(/_/g, ' ')}`).join(', '));
 	return parts.join(' · ');

@@ -73,7 +73,8 @@ export function defaultAlertRules(thresholds: AlertThresholds = DEFAULT_THRESHOL
 	];
 }
 
-interface State {
+/** One rule's open alert, as kept between evaluations (plain data: a fleet keeps it in Redis). */
+export interface AlertState {
 	level: AlertLevel;
 	since: number;
 	lastSentAt: number;
@@ -94,7 +95,7 @@ export class AlertManager {
 	private readonly rules: Map<AlertKey, AlertRule>;
 	private readonly repeatMs: number;
 	private readonly marginRatio: number;
-	private readonly states = new Map<AlertKey, State>();
+	private readonly states = new Map<AlertKey, AlertState>();
 
 	public constructor(options: AlertManagerOptions = {}) {
 		const rules = options.rules ?? defaultAlertRules(options.thresholds);
@@ -122,6 +123,19 @@ export class AlertManager {
 			const rule = this.rules.get(key)!;
 			return { key, label: rule.label, level: state.level, since: state.since, lastSentAt: state.lastSentAt, value: state.value, threshold: state.threshold, unit: rule.unit, detail: state.detail };
 		});
+	}
+
+	/** The open alerts of `keys` (absent = not alerting), to hand to another process. */
+	public exportStates(keys: readonly AlertKey[]): Partial<Record<AlertKey, AlertState | null>> {
+		return Object.fromEntries(keys.map((key) => [key, this.states.has(key) ? { ...this.states.get(key)! } : null]));
+	}
+
+	/** Takes over the state of `keys` from another process (null = not alerting), so its alerts neither repeat nor get lost. */
+	public importStates(states: Partial<Record<AlertKey, AlertState | null>>): void {
+		for (const [key, state] of Object.entries(states) as [AlertKey, AlertState | null][]) {
+			if (state) this.states.set(key, { ...state });
+			else this.states.delete(key);
+		}
 	}
 
 	public rule(key: AlertKey): AlertRule | undefined {

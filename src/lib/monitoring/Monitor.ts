@@ -1,13 +1,15 @@
 import v8 from 'node:v8';
+import os from 'node:os';
 import type { Config } from '#root/config.js';
 import type { ReportEventInput, Severity } from '#lib/reporting/ReportEvent.js';
 import type { Service } from '#lib/ServiceRegistry.js';
-import { AlertManager, type ActiveAlert, type AlertEvent, type AlertSample } from './AlertManager.js';
+import { AlertManager, type ActiveAlert, type AlertEvent, type AlertKey, type AlertSample } from './AlertManager.js';
 import { DEFAULT_THRESHOLDS, thresholdsFromConfig, type AlertThresholds } from './AlertThresholds.js';
 import { CommandAnalyzer, type CommandAnalysis } from './CommandAnalyzer.js';
 import { CommandTracker, type CommandExecution } from './CommandTracker.js';
 import { DiscordSampler, type DiscordProvider, type DiscordSnapshot } from './DiscordSampler.js';
 import { ErrorRateMonitor, type ErrorRateSnapshot } from './ErrorRateMonitor.js';
+import type { FleetMerge, MachineReading } from './fleetWindows.js';
 import { healthSummary } from './healthEmbed.js';
 import { HealthScorer, type HealthInputs, type HealthScores } from './HealthScorer.js';
 import { ProcessSampler, type ProcessSnapshot } from './ProcessSampler.js';
@@ -60,6 +62,14 @@ export interface MonitorOptions {
 	 * The health report then scores shards ready and gateway latency over every shard, and carries the per-shard view.
 	 */
 	fleet?: () => FleetHealth | undefined;
+	/**
+	 * Sharded: the other processes' windows (lib/fleet/FleetWindows). The errors, commands and system
+	 * jobs run on one process per tick, so they merge every process's figures before judging; the
+	 * system sample then also runs on each process's own timer (without alerts), so every machine has one.
+	 */
+	fleetMerge?: FleetMerge;
+	/** This machine's name in fleet-wide system alerts (default: the host name). */
+	machine?: string;
 	now?: () => number;
 	/** Injectable samplers (tests, other platforms). */
 	systemSampler?: SystemSampler;
@@ -214,6 +224,8 @@ export class Monitor implements Service {
 	private readonly localTimers: readonly MonitorJob[];
 	private readonly instance: string | null;
 	private readonly fleet: MonitorOptions['fleet'];
+	private readonly fleetMerge: FleetMerge | undefined;
+	private readonly machine: string;
 	private readonly analyzer = new CommandAnalyzer();
 	private readonly trends = new TrendAnalyzer(TREND_OPTIONS);
 	private readonly recommendations: Recommendations;
@@ -245,6 +257,8 @@ export class Monitor implements Service {
 		this.localTimers = options.localTimers ?? [];
 		this.instance = options.instance ?? null;
 		this.fleet = options.fleet;
+		this.fleetMerge = options.fleetMerge;
+		this.machine = options.machine ?? os.hostname();
 		const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
 		this.system = options.systemSampler ?? new SystemSampler({ diskPaths: options.diskPaths, deps: { now: this.now } });
 		this.process = options.processSampler ?? new ProcessSampler({ eventLoopResolutionMs: options.eventLoopResolutionMs, now: this.now });
@@ -279,7 +293,9 @@ export class Monitor implements Service {
 		this.process.start();
 		await this.system.prime().catch(() => undefined);
 		for (const job of this.localTimers) {
-			const timer = setInterval(() => void this.runJob(job), this.intervals[job]);
+			// Sharded, the local system timer only samples (for this machine's published reading); the fleet job alerts.
+			const tick = job === 'system' && this.fleetMerge ? () => void this.sampleSystem({ alert: false }).catch(() => undefined) : () => void this.runJob(job);
+			const timer = setInterval(tick, this.intervals[job]);
 			timer.unref();
 			this.timers.push(timer);
 		}
@@ -298,7 +314,7 @@ export class Monitor implements Service {
 		try {
 			switch (job) {
 				case 'system':
-					await this.sampleSystem();
+					await this.sampleSystem({ acrossFleet: true });
 					break;
 				case 'process':
 					await this.sampleProcess();
@@ -309,12 +325,16 @@ export class Monitor implements Service {
 				case 'memory':
 					await this.checkMemory();
 					break;
-				case 'errors':
-					this.checkErrors();
+				case 'errors': {
+					const merged = this.fleetMerge ? await this.fleetMerge.errors(this.errors.snapshot()) : undefined;
+					await this.withFleetAlerts(['errorRate'], () => this.checkErrors(merged));
 					break;
-				case 'commands':
-					this.analyzeCommands();
+				}
+				case 'commands': {
+					const merged = this.fleetMerge ? await this.fleetMerge.commands(this.commands.takeWindow()) : undefined;
+					await this.withFleetAlerts(['responseTime'], () => this.analyzeCommands(merged));
 					break;
+				}
 				case 'health':
 					this.healthReport();
 					break;
@@ -327,7 +347,11 @@ export class Monitor implements Service {
 		}
 	}
 
-	public async sampleSystem(): Promise<SystemSnapshot> {
+	/**
+	 * Samples this machine. `alert: false` only records it (sharded local timer); `acrossFleet` (the
+	 * fleet-wide job) judges the worst machine among every machine's latest reading.
+	 */
+	public async sampleSystem(options: { alert?: boolean; acrossFleet?: boolean } = {}): Promise<SystemSnapshot> {
 		const snapshot = await this.system.sample();
 		this.latest.system = snapshot;
 		this.systemHistory.push({
@@ -340,14 +364,42 @@ export class Monitor implements Service {
 			txBytesPerSec: snapshot.network.txBytesPerSec
 		});
 		this.metrics?.observeSystem(snapshot);
-		const worstMount = snapshot.disk.mounts.reduce<SystemSnapshot['disk']['mounts'][number] | undefined>((worst, mount) => (!worst || mount.usedPercent > worst.usedPercent ? mount : worst), undefined);
-		this.emitAlerts({
+		if (options.alert === false) return snapshot;
+		const own = this.machineReading(snapshot)!;
+		const machines = options.acrossFleet && this.fleetMerge ? await this.fleetMerge.machines(own) : [own];
+		// One machine: details as before; several: each alert names the machine it is about.
+		const named = machines.length > 1;
+		const worst = (pick: (reading: MachineReading) => number | null) =>
+			machines.reduce<MachineReading | undefined>((found, reading) => (pick(reading) !== null && (!found || pick(reading)! > pick(found)!) ? reading : found), undefined);
+		const on = (reading: MachineReading, detail: string) => (named ? `${reading.machine}: ${detail}` : detail);
+		const cpu = worst((reading) => reading.cpuPercent);
+		const memory = worst((reading) => reading.memoryPercent)!;
+		const disk = worst((reading) => reading.diskPercent);
+		// Memory stays per process: every process's own memory watch judges it too.
+		await this.withFleetAlerts(options.acrossFleet ? ['cpu', 'disk'] : [], () => this.emitAlerts({
 			// The first sample has no window: its CPU figure is the since-boot average, not news.
-			cpu: snapshot.windowMs > 0 ? { value: snapshot.cpu.usagePercent, detail: `load ${snapshot.cpu.loadPerCore.toFixed(2)} per core` } : undefined,
-			memory: memoryReading(snapshot.memory),
-			disk: worstMount ? { value: worstMount.usedPercent, detail: worstMount.path } : undefined
-		});
+			cpu: cpu ? { value: cpu.cpuPercent!, detail: on(cpu, `load ${cpu.loadPerCore.toFixed(2)} per core`) } : undefined,
+			memory: { value: memory.memoryPercent, detail: on(memory, memory.memoryDetail) },
+			disk: disk ? { value: disk.diskPercent!, detail: on(disk, disk.diskPath ?? '') } : undefined
+		}));
 		return snapshot;
+	}
+
+	/** This machine's latest system sample as the fleet compares machines (undefined before the first sample). */
+	public machineReading(snapshot = this.latest.system): MachineReading | undefined {
+		if (!snapshot) return undefined;
+		const worstMount = snapshot.disk.mounts.reduce<SystemSnapshot['disk']['mounts'][number] | undefined>((worst, mount) => (!worst || mount.usedPercent > worst.usedPercent ? mount : worst), undefined);
+		const memory = memoryReading(snapshot.memory);
+		return {
+			machine: this.machine,
+			at: snapshot.at,
+			cpuPercent: snapshot.windowMs > 0 ? snapshot.cpu.usagePercent : null,
+			loadPerCore: snapshot.cpu.loadPerCore,
+			memoryPercent: memory.value,
+			memoryDetail: memory.detail,
+			diskPercent: worstMount?.usedPercent ?? null,
+			diskPath: worstMount?.path ?? null
+		};
 	}
 
 	public async sampleProcess(): Promise<ProcessSnapshot> {
@@ -425,8 +477,8 @@ export class Monitor implements Service {
 		this.metrics?.recordError(source);
 	}
 
-	public checkErrors(): ErrorRateSnapshot {
-		const snapshot = this.errors.snapshot();
+	/** Judges the error rate of this process, or of the fleet when given the merged snapshot. */
+	public checkErrors(snapshot = this.errors.snapshot()): ErrorRateSnapshot {
 		this.latest.errors = snapshot;
 		const top = Object.entries(snapshot.bySource).sort((a, b) => b[1] - a[1])[0];
 		this.emitAlerts({ errorRate: { value: snapshot.perMinute, detail: top ? `mostly ${top[0]}` : undefined } });
@@ -434,8 +486,8 @@ export class Monitor implements Service {
 	}
 
 	/** Closes the command window, reports it to Performance when commands ran, and checks response time. */
-	public analyzeCommands(): CommandAnalysis {
-		const analysis = this.analyzer.analyze(this.commands.takeWindow());
+	public analyzeCommands(window = this.commands.takeWindow()): CommandAnalysis {
+		const analysis = this.analyzer.analyze(window);
 		this.latest.commands = analysis;
 		// Response time: the worst p95 among commands with enough runs to mean something; an idle window reads 0.
 		const worst = analysis.commands.filter((entry) => entry.runs >= 3).sort((a, b) => b.p95Ms - a.p95Ms)[0];
@@ -600,6 +652,20 @@ export class Monitor implements Service {
 			if (typeof value === 'number' && Number.isFinite(value)) out.push({ t: point.t, v: value });
 		}
 		return out;
+	}
+
+	/**
+	 * Runs a fleet-wide judgement with the fleet's alert state of `keys` (kept in Redis by FleetWindows):
+	 * the process that runs this tick continues where the previous one left off. Alone, or when the
+	 * state cannot be read, this process's own state is used.
+	 */
+	private async withFleetAlerts<T>(keys: readonly AlertKey[], judge: () => T): Promise<T> {
+		if (!this.fleetMerge || keys.length === 0) return judge();
+		const states = await this.fleetMerge.loadAlerts(keys);
+		if (states) this.alerts.importStates(states);
+		const result = judge();
+		await this.fleetMerge.saveAlerts(this.alerts.exportStates(keys));
+		return result;
 	}
 
 	private emitAlerts(sample: AlertSample): AlertEvent[] {

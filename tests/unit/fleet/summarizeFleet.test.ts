@@ -84,3 +84,18 @@ describe('fleetHealth', () => {
 		expect(fleetHealth(undefined)).toBeUndefined();
 	});
 });
+
+describe('machines in the fleet view', () => {
+	it('a machine whose shards all went silent is DOWN, listed with its shards, not merely missing', () => {
+		const summary = summarizeFleet(
+			[snapshot(0, { machine: 'a' }), snapshot(1, { machine: 'a' }), snapshot(2, { machine: 'b', ts: NOW - 60_000 }), snapshot(3, { machine: 'b', ts: NOW - 60_000, shardCount: 4 })].map((s) => ({ ...s, shardCount: 4 })),
+			{ now: NOW }
+		);
+		expect(summary.machines.map((m) => [m.machine, m.up, m.shards])).toEqual([
+			['a', true, [0, 1]],
+			['b', false, [2, 3]]
+		]);
+		expect(fleetLine(summary)).toMatch(/machines 1\/2 up · machine b DOWN \(shard 2, 3, silent 60 s\)/);
+		expect(fleetLine(summary)).not.toMatch(/no recent snapshot/);
+	});
+});

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake } from '../../sandbox/index.js';
+import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { planTraffic, playTraffic, trafficGuilds } from '../../scripts/support/traffic.js';
+import { readStoreTotals } from '../../scripts/support/storeTotals.js';
+import { apiEnv, bearer, freePort, type ApiEnv } from './support/api.js';
+import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
+
+/**
+ * Two "machines" (two launchers, dist/shard-manager.js, with disjoint SHARD_IDS and their own
+ * MACHINE_NAME, data dir and API port) run one 4-shard fleet against a sandbox whose max_concurrency
+ * is 2 and which ENFORCES Discord's identify rate (an early IDENTIFY gets op 9 and is recorded), all
+ * REST through one @discordjs/proxy (dist/rest-proxy.js), sharing PostgreSQL, Redis and the task queue.
+ */
+const PG = 'postgres://postgres@127.0.0.1:5432/test';
+const SHARDS = 4;
+const tag = randomBytes(4).toString('hex');
+const schema = `e2e_machines_${tag}`;
+const databaseUrl = `${PG}?schema=${schema}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function guildIdForShard(shard: number, nth: number): string {
+	const base = Date.UTC(2021, 0, 1) + nth * 1_000_000 - DISCORD_EPOCH;
+	const ms = base + ((shard - (base % SHARDS) + SHARDS) % SHARDS);
+	return snowflake(ms + DISCORD_EPOCH, 0);
+}
+
+let sandbox: DiscordSandbox;
+let proxy: BotProcess;
+const machines: { name: string; ids: string; api: ApiEnv; env: Record<string, string>; dataDir: string; bot?: BotProcess }[] = [];
+let queue: string;
+const dirs: string[] = [];
+
+async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value) return value;
+		if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(250);
+	}
+}
+
+function startMachine(index: number): BotProcess {
+	const machine = machines[index]!;
+	machine.bot = startBotProcess(machine.env, machine.dataDir, join(ROOT, 'dist/shard-manager.js'));
+	return machine.bot;
+}
+
+const metrics = async (index: number) => (await fetch(`${machines[index]!.api.base}/metrics`, { headers: bearer(machines[index]!.api.token) }).catch(() => undefined))?.text();
+
+beforeAll(async () => {
+	const seeds = [0, 1, 2, 3].map((shard, nth) =>
+		seedGuild({
+			id: guildIdForShard(shard, nth),
+			name: `Shard ${shard}`,
+			seed: 61 + nth,
+			members: 40,
+			inVoice: 0,
+			extraChannels: nth === 0 ? Object.entries(REPORT_CHANNEL_IDS).map(([name, id]) => ({ id, name: `nexus-${name}` })) : []
+		})
+	);
+	sandbox = await DiscordSandbox.start({ guilds: seeds, shardCount: SHARDS, maxConcurrency: 2, identifyRate: 'enforce', heartbeatIntervalMs: 1000 });
+	expect([...sandbox.state.guilds.keys()].map((id) => shardForGuild(id, SHARDS))).toEqual([0, 1, 2, 3]);
+	const proxyUrl = `http://127.0.0.1:${await freePort()}`;
+	const base = isolatedEnv(sandbox.apiUrl, {
+		DATABASE_URL: databaseUrl,
+		SHARD_COUNT: String(SHARDS),
+		REST_PROXY_URL: proxyUrl,
+		STATS_FLUSH_INTERVAL_MS: '2000',
+		REPORT_FLUSH_INTERVAL_MS: '200',
+		MONITOR_HEALTH_INTERVAL_MS: '3000',
+		FLEET_PUBLISH_INTERVAL_MS: '1000',
+		CHART_WORKERS: '0',
+		OWNER_IDS: OWNER_ID
+	});
+	queue = base.env.TASKS_QUEUE!;
+	dirs.push(base.dataDir);
+	proxy = startBotProcess(base.env, base.dataDir, join(ROOT, 'dist/rest-proxy.js'));
+	await proxy.waitForLine(/\[rest-proxy\] listening/, 20_000);
+	for (const [index, ids] of ['0-1', '2-3'].entries()) {
+		const api = await apiEnv();
+		const dataDir = mkdtempSync(join(tmpdir(), `nexus-e2e-machine-${index}-`));
+		dirs.push(dataDir);
+		const env = { ...base.env, ...api.env, SHARD_IDS: ids, MACHINE_NAME: `machine-${index}`, SQLITE_PATH: join(dataDir, 'nexus.sqlite'), REPORT_SPOOL_DIR: join(dataDir, 'spool') };
+		machines.push({ name: `machine-${index}`, ids, api, env, dataDir });
+	}
+	// Both machines at once: their shards 0 and 2 (bucket 0), 1 and 3 (bucket 1) race for the same identify slots.
+	startMachine(0);
+	startMachine(1);
+	await sandbox.waitForReady({ timeoutMs: 90_000 });
+	await Promise.all(machines.map((machine) => machine.bot!.waitForLine(/\[shard-manager\] All 2 shard\(s\) started/, 60_000)));
+}, 150_000);
+
+afterAll(async () => {
+	await Promise.all(machines.map((machine) => machine.bot && stopBot(machine.bot, 25_000)));
+	if (proxy) await stopBot(proxy);
+	await sandbox?.stop();
+	for (const dir of dirs) removeDir(dir);
+	const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+	await redis.connect();
+	const keys = [...(await redis.keys(`bull:${queue}:*`)), ...(await redis.keys(`nexus:${queue}:*`))];
+	if (keys.length) await redis.del(...keys);
+	await redis.quit();
+	const client = new pg.Client({ connectionString: PG });
+	await client.connect();
+	await client.query(`drop schema if exists "${schema}" cascade`);
+	await client.end();
+}, 90_000);
+
+describe('two machines, one 4-shard fleet', () => {
+	it('identifies were spaced fleet-wide: no IDENTIFY broke the per-bucket 5 s rate although both machines started at once', () => {
+		const identifies = sandbox.gatewayFrames.filter((frame) => frame.op === 2);
+		expect(identifies.length).toBeGreaterThanOrEqual(SHARDS);
+		expect(sandbox.identifyViolations).toEqual([]);
+		// Log lines are JSON: the machine's quotes arrive escaped.
+		expect(machines[0]!.bot!.lines.join('\n')).toMatch(/Machine \\"machine-0\\" runs shard\(s\) 0-1 of 4/);
+		expect(machines[1]!.bot!.lines.join('\n')).toMatch(/Machine \\"machine-1\\" runs shard\(s\) 2-3 of 4/);
+	});
+
+	it('a third launcher whose range overlaps a live machine is refused, naming the machines', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'nexus-e2e-machine-x-'));
+		dirs.push(dataDir);
+		const intruder = startBotProcess({ ...machines[0]!.env, API_PORT: '', API_TOKEN: '', SHARD_IDS: '1-2', MACHINE_NAME: 'machine-x', SQLITE_PATH: join(dataDir, 'x.sqlite') }, dataDir, join(ROOT, 'dist/shard-manager.js'));
+		const exit = await intruder.exited;
+		expect(exit.code).toBe(1);
+		expect(intruder.lines.join('\n')).toMatch(/shard\(s\) already run by another machine: 1 on \\"machine-0\\"; 2 on \\"machine-1\\"/);
+		expect(sandbox.identifyViolations).toEqual([]);
+	});
+
+	it('every machine\'s API shows every machine and shard', async () => {
+		for (const index of [0, 1]) {
+			const text = await waitUntil(async () => {
+				const body = await metrics(index);
+				return body && [0, 1, 2, 3].every((shard) => body.includes(`nexus_fleet_shard_up{shard_id="${shard}",machine="machine-${shard < 2 ? 0 : 1}"} 1`)) && body;
+			}, 20_000, `machine-${index}'s /metrics with the whole fleet`);
+			expect(text).toMatch(/^nexus_fleet_machine_up\{machine="machine-0"\} 1$/m);
+			expect(text).toMatch(/^nexus_fleet_machine_up\{machine="machine-1"\} 1$/m);
+		}
+	});
+
+	it('zero 429s with every shard reporting at once, all REST through one proxy', async () => {
+		const handles = [...sandbox.state.guilds.keys()].flatMap((guildId) => {
+			const channelId = [...sandbox.state.guilds.get(guildId)!.channelIds].find((id) => sandbox.state.channels.get(id)!.type === 0 && !Object.values(REPORT_CHANNEL_IDS).includes(id))!;
+			return [0, 1].map(() => sandbox.interact({ guildId, channelId, userId: OWNER_ID, command: 'nexus', subcommand: 'test_reporting' }));
+		});
+		await Promise.all(handles.map((handle) => handle.waitForResponse(undefined, 30_000)));
+		await sleep(3000);
+		expect(sandbox.rateLimitHits()).toBe(0);
+		expect(proxy.lines.join('\n')).not.toMatch(/failed/);
+	});
+
+	it('machine-1 killed (SIGKILL of its launcher) and restarted: shown DOWN meanwhile, nothing captured is lost', async () => {
+		const stored = async () => (await readStoreTotals({ sqlitePath: '/nonexistent', databaseUrl }))?.messages ?? 0;
+		const initially = await stored();
+		const plan = planTraffic(trafficGuilds(sandbox, { channelIds: Object.values(REPORT_CHANNEL_IDS) }), { durationMs: 4000, messagesPerGuild: 40, reactionsPerGuild: 0, voiceSessionsPerGuild: 0, joinsPerGuild: 0, leavesPerGuild: 0 });
+		const before = await playTraffic(sandbox, plan);
+		const victim = machines[1]!.bot!;
+		const shardPids = victim.lines.map((line) => /Shard \d spawned \(pid (\d+)\)/.exec(line)?.[1]).filter(Boolean).map(Number);
+		victim.kill('SIGKILL');
+		// Its shards see the launcher gone, flush and exit on their own.
+		await waitUntil(() => shardPids.every((pid) => {
+			try {
+				process.kill(pid, 0);
+				return false;
+			} catch {
+				return true;
+			}
+		}), 30_000, 'machine-1\'s shard processes to flush and exit');
+		const down = await waitUntil(async () => {
+			const body = await metrics(0);
+			return body && /^nexus_fleet_machine_up\{machine="machine-1"\} 0$/m.test(body) && body;
+		}, 20_000, 'machine-1 shown down on machine-0');
+		expect(down).toMatch(/^nexus_fleet_machine_up\{machine="machine-0"\} 1$/m);
+		startMachine(1);
+		await machines[1]!.bot!.waitForLine(/\[shard-manager\] All 2 shard\(s\) started/, 60_000);
+		await sandbox.waitForReady({ timeoutMs: 60_000 });
+		const after = await playTraffic(sandbox, planTraffic(trafficGuilds(sandbox, { channelIds: Object.values(REPORT_CHANNEL_IDS) }), { seed: 9, durationMs: 3000, messagesPerGuild: 30, reactionsPerGuild: 0, voiceSessionsPerGuild: 0, joinsPerGuild: 0, leavesPerGuild: 0 }));
+		// Every message sent before the kill and after the restart, the scripted members' and the bot's own (as the demo counts).
+		const sent = before.messages + before.botMessages + after.messages + after.botMessages;
+		await waitUntil(async () => (await stored()) - initially >= sent, 20_000, 'every message in the store');
+		await sleep(2500);
+		expect((await stored()) - initially).toBe(sent);
+		expect(sandbox.identifyViolations).toEqual([]);
+	}, 150_000);
+});
