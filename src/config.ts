@@ -90,6 +90,7 @@ export const configSchema = z
 		CHART_CACHE_TTL_MS: milliseconds(1000).default(5 * 60_000),
 		CHART_CACHE_MAX: integer(1, 10_000).default(100),
 		CHART_WORKERS: integer(0, 8).default(1),
+		CHART_WORKER_IDLE_MS: milliseconds().default(600_000),
 
 		// Monitoring
 		MONITOR_ENABLED: booleanFlag.default(true),

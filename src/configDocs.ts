@@ -41,6 +41,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	CHART_CACHE_TTL_MS: { group: 'Statistics', doc: 'Rendered chart cache lifetime.' },
 	CHART_CACHE_MAX: { group: 'Statistics', doc: 'Rendered chart cache size (least recently used evicted).' },
 	CHART_WORKERS: { group: 'Statistics', doc: 'Worker threads that draw charts (0 = draw on the main thread, which blocks the event loop for each render).' },
+	CHART_WORKER_IDLE_MS: { group: 'Statistics', doc: 'A chart worker starts on the first render and exits after this long without one, so an idle bot does not hold Chart.js and Skia in memory.' },
 
 	MONITOR_ENABLED: { group: 'Monitoring', doc: 'Run the samplers, health reports and alerts.' },
 	MONITOR_SYSTEM_INTERVAL_MS: { group: 'Monitoring', doc: 'System sample (CPU, memory, disk, network).' },

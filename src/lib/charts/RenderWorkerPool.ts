@@ -19,24 +19,43 @@ interface Slot {
 	worker: Worker;
 	ready: Promise<void>;
 	pending: Map<number, { resolve: (result: RenderResult) => void; reject: (error: Error) => void; postMs: number }>;
+	/** Ends the worker after an idle period; cleared by the next render. */
+	idleTimer?: NodeJS.Timeout;
 }
+
+export interface RenderWorkerPoolOptions {
+	/** A worker with nothing in flight for this long exits; the next render starts a fresh one. Default 10 min. */
+	idleExitMs?: number;
+}
+
+const DEFAULT_IDLE_EXIT_MS = 10 * 60_000;
 
 /**
  * Renders in worker threads: Chart.js and @napi-rs/canvas both run fine off the main thread
  * (fonts registered with GlobalFonts are process-wide), and there the whole draw, not just the
  * PNG encode, stays off the event loop. The main thread only clones the spec in and the PNG out.
  * A worker that dies fails its in-flight renders and is replaced on the next render.
+ * Workers start on the first render and exit after `idleExitMs` without one: an idle bot does not
+ * keep a second V8 heap with Chart.js and Skia in memory.
  */
 export class RenderWorkerPool {
 	private readonly slots: (Slot | undefined)[];
 	private nextId = 1;
 	private closed = false;
+	private readonly idleExitMs: number;
 
 	public constructor(
 		private readonly size: number,
-		private readonly rendererOptions: WorkerRendererOptions
+		private readonly rendererOptions: WorkerRendererOptions,
+		options: RenderWorkerPoolOptions = {}
 	) {
 		this.slots = new Array<Slot | undefined>(Math.max(1, size)).fill(undefined);
+		this.idleExitMs = options.idleExitMs ?? DEFAULT_IDLE_EXIT_MS;
+	}
+
+	/** Workers running now (started and not exited). */
+	public get running(): number {
+		return this.slots.filter((slot) => slot !== undefined).length;
 	}
 
 	/** Starts every worker and waits until each has loaded Chart.js and the fonts. */
@@ -52,6 +71,7 @@ export class RenderWorkerPool {
 	public async render(spec: ChartSpec): Promise<RenderResult> {
 		if (this.closed) throw new Error('RenderWorkerPool is closed');
 		const slot = this.leastBusy();
+		clearTimeout(slot.idleTimer);
 		await slot.ready;
 		const id = this.nextId++;
 		return new Promise<RenderResult>((resolve, reject) => {
@@ -67,7 +87,19 @@ export class RenderWorkerPool {
 		this.closed = true;
 		const slots = this.slots.filter((slot): slot is Slot => slot !== undefined);
 		this.slots.fill(undefined);
+		for (const slot of slots) clearTimeout(slot.idleTimer);
 		await Promise.all(slots.map((slot) => slot.worker.terminate()));
+	}
+
+	private retireWhenIdle(index: number, slot: Slot): void {
+		clearTimeout(slot.idleTimer);
+		slot.idleTimer = setTimeout(() => {
+			if (slot.pending.size > 0 || this.slots[index] !== slot) return;
+			// Out of the pool first, so its exit is not mistaken for a crash and the next render starts a new one.
+			this.slots[index] = undefined;
+			void slot.worker.terminate();
+		}, this.idleExitMs);
+		slot.idleTimer.unref();
 	}
 
 	private leastBusy(): Slot {
@@ -101,7 +133,10 @@ export class RenderWorkerPool {
 			const waiter = pending.get(reply.id);
 			if (!waiter) return;
 			pending.delete(reply.id);
-			if (pending.size === 0) worker.unref();
+			if (pending.size === 0) {
+				worker.unref();
+				this.retireWhenIdle(index, slot);
+			}
 			if (!reply.ok) return waiter.reject(new Error(reply.error));
 			const result = reply.result!;
 			// The PNG arrives as a plain Uint8Array after the structured clone.
