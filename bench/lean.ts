@@ -7,8 +7,10 @@
 //  2. RSS after login, and after 200k MESSAGE_CREATE (target <= 1.0x the plain client);
 //  3. CPU per MESSAGE_CREATE, per reaction add, per voice state update (target <= 0.7x for messages).
 // Sizes: BENCH_SCALE (default 1) scales the event counts; BENCH_IDLE_SECONDS the idle window.
+// BENCH_LEAN_BEFORE=<path to another build's dist/index.js> runs that bot as a third side in the same
+// run (e.g. the previous commit built elsewhere), for "no worse than before" comparisons.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DiscordSandbox } from '../sandbox/DiscordSandbox.js';
 import { isolatedEnv, removeDir, startBotProcess, type BotProcess } from '../scripts/support/botProcess.js';
@@ -44,6 +46,8 @@ interface Side {
 	voiceChannels: string[];
 	authors: string[];
 	messageIds: { channelId: string; id: string }[];
+	/** CPU ticks per second while idle, subtracted from the event windows. */
+	idleTicksPerSecond: number;
 	stop(): Promise<void>;
 }
 
@@ -62,6 +66,7 @@ function describe(sandbox: DiscordSandbox, guild: ReturnType<typeof seed>, label
 		voiceChannels: guild.channels.filter((channel) => channel.type === 2).map((channel) => channel.id),
 		authors: guild.members.filter((member) => !member.user.bot).map((member) => member.user.id),
 		messageIds: [],
+		idleTicksPerSecond: 0,
 		stop
 	};
 }
@@ -81,14 +86,14 @@ async function startPlain(): Promise<Side> {
 	});
 }
 
-async function startBot(): Promise<Side> {
+async function startBot(label = 'Nexus (whole built bot)', script?: string): Promise<Side> {
 	const guild = seed();
 	const sandbox = await DiscordSandbox.start({ guilds: [guild], rateLimits: false });
 	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, { LOG_LEVEL: 'warn', NODE_ENV: 'production' });
-	const bot: BotProcess = startBotProcess(env, dataDir);
+	const bot: BotProcess = startBotProcess(env, dataDir, script);
 	await sandbox.waitForReady({ timeoutMs: 60_000 });
 	await sandbox.waitForCommands(['guildstats'], { timeoutMs: 60_000 });
-	return describe(sandbox, guild, 'Nexus (whole built bot)', bot.proc.pid!, async () => {
+	return describe(sandbox, guild, label, bot.proc.pid!, async () => {
 		bot.kill('SIGTERM');
 		await bot.exited;
 		await sandbox.stop();
@@ -110,6 +115,7 @@ async function quiet(sides: Side[]): Promise<void> {
 /** Feeds `count` events to every side in interleaved chunks; returns CPU seconds each side spent on them. */
 async function feed(sides: Side[], count: number, emit: (side: Side, i: number) => void): Promise<number[]> {
 	await quiet(sides);
+	const started = performance.now();
 	const before = sides.map((side) => cpuTicks(side.pid));
 	for (let i = 0; i < count; i += 500) {
 		for (const side of sides) for (let j = i; j < Math.min(count, i + 500); j++) emit(side, j);
@@ -118,7 +124,9 @@ async function feed(sides: Side[], count: number, emit: (side: Side, i: number) 
 		if (i % 5000 === 4500) await sleep(5);
 	}
 	await quiet(sides);
-	return sides.map((side, i) => (cpuTicks(side.pid) - before[i]!) / TICKS_PER_SECOND);
+	const seconds = (performance.now() - started) / 1000;
+	// What each process would have spent idling meanwhile is not the events' cost.
+	return sides.map((side, i) => Math.max(0, cpuTicks(side.pid) - before[i]! - side.idleTicksPerSecond * seconds) / TICKS_PER_SECOND);
 }
 
 const message = (side: Side, i: number) => {
@@ -138,8 +146,9 @@ const voice = (side: Side, i: number) => {
 
 export async function run(): Promise<void> {
 	console.log(`Load on this machine at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-	const [plain, bot] = await Promise.all([startPlain(), startBot()]);
-	const sides = [plain, bot];
+	const beforeScript = process.env.BENCH_LEAN_BEFORE;
+	if (beforeScript && !existsSync(beforeScript)) throw new Error(`BENCH_LEAN_BEFORE: no such file ${beforeScript}`);
+	const sides = await Promise.all([startPlain(), startBot(), ...(beforeScript ? [startBot('Nexus before (BENCH_LEAN_BEFORE)', beforeScript)] : [])]);
 	try {
 		await sleep(15_000); // settle: startup work (command registration, first samples) is not idle cost
 		await quiet(sides);
@@ -148,17 +157,20 @@ export async function run(): Promise<void> {
 		const idleStart = sides.map((side) => cpuTicks(side.pid));
 		await sleep(IDLE_SECONDS * 1000);
 		const idle = sides.map((side, i) => ((cpuTicks(side.pid) - idleStart[i]!) / TICKS_PER_SECOND / IDLE_SECONDS) * 100);
+		sides.forEach((side, i) => (side.idleTicksPerSecond = (idle[i]! / 100) * TICKS_PER_SECOND));
 
 		const perEvent = async (name: string, total: number, emit: (side: Side, i: number) => void) => {
-			const ratios: number[] = [];
-			const us: number[][] = [[], []];
+			const ratios: number[][] = sides.map(() => []);
+			const us: number[][] = sides.map(() => []);
 			const each = Math.ceil(total / ROUNDS);
 			for (let round = 0; round < ROUNDS; round++) {
 				const seconds = await feed(sides, each, emit);
-				seconds.forEach((value, i) => us[i]!.push((value * 1e6) / each));
-				ratios.push(seconds[1]! / seconds[0]!);
+				seconds.forEach((value, i) => {
+					us[i]!.push((value * 1e6) / each);
+					ratios[i]!.push(value / seconds[0]!);
+				});
 			}
-			return { name, count: each * ROUNDS, plainUs: median(us[0]!), botUs: median(us[1]!), ratio: median(ratios) };
+			return { name, count: each * ROUNDS, us: us.map(median), ratio: ratios.map(median) };
 		};
 		const messages = await perEvent('MESSAGE_CREATE', MESSAGES, message);
 		await sleep(2000);
@@ -166,13 +178,17 @@ export async function run(): Promise<void> {
 		const reactions = await perEvent('MESSAGE_REACTION_ADD', REACTIONS, reaction);
 		const voices = await perEvent('VOICE_STATE_UPDATE', VOICE, voice);
 
-		console.log(`Same guild (1,000 members, 20 channels), both processes measured side by side (load now ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`);
-		console.log(`  idle CPU over ${IDLE_SECONDS} s:   plain ${idle[0]!.toFixed(3)}% of a core, Nexus ${idle[1]!.toFixed(3)}% (target <= 0.3%)`);
-		console.log(`  RSS after login:         plain ${rssLogin[0]!.toFixed(1)} MB, Nexus ${rssLogin[1]!.toFixed(1)} MB = ${(rssLogin[1]! / rssLogin[0]!).toFixed(2)}x (target <= 1.0x)`);
-		console.log(`  RSS after ${(messages.count / 1000).toFixed(0)}k messages:  plain ${rssMessages[0]!.toFixed(1)} MB, Nexus ${rssMessages[1]!.toFixed(1)} MB = ${(rssMessages[1]! / rssMessages[0]!).toFixed(2)}x (target <= 1.0x)`);
-		for (const row of [messages, reactions, voices]) {
-			const target = row === messages ? 'target <= 0.7x' : 'was 0.81x-class; no worse than before';
-			console.log(`  CPU per ${row.name.padEnd(20)} plain ${row.plainUs.toFixed(1)} µs, Nexus ${row.botUs.toFixed(1)} µs = ${row.ratio.toFixed(2)}x (median of ${ROUNDS} rounds, ${row.count.toLocaleString('en-US')} events; ${target})`);
+		const vsPlain = (values: number[], i: number) => (values[i]! / values[0]!).toFixed(2);
+		console.log(`Same guild (1,000 members, 20 channels), processes measured side by side (load now ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`);
+		for (let i = 1; i < sides.length; i++) {
+			console.log(`  [${sides[i]!.label}] vs [${sides[0]!.label}]`);
+			console.log(`    idle CPU over ${IDLE_SECONDS} s:       ${idle[i]!.toFixed(3)}% of a core vs ${idle[0]!.toFixed(3)}% (target <= 0.3%)`);
+			console.log(`    RSS after login:             ${rssLogin[i]!.toFixed(1)} MB vs ${rssLogin[0]!.toFixed(1)} MB = ${vsPlain(rssLogin, i)}x (target <= 1.0x)`);
+			console.log(`    RSS after ${(messages.count / 1000).toFixed(0)}k messages:     ${rssMessages[i]!.toFixed(1)} MB vs ${rssMessages[0]!.toFixed(1)} MB = ${vsPlain(rssMessages, i)}x (target <= 1.0x)`);
+			for (const row of [messages, reactions, voices]) {
+				const target = row === messages ? 'target <= 0.7x' : 'target: no worse than before';
+				console.log(`    CPU per ${row.name.padEnd(20)} ${row.us[i]!.toFixed(1)} µs vs ${row.us[0]!.toFixed(1)} µs = ${row.ratio[i]!.toFixed(2)}x (median of ${ROUNDS} rounds, ${row.count.toLocaleString('en-US')} events; ${target})`);
+			}
 		}
 	} finally {
 		await Promise.all(sides.map((side) => side.stop()));
