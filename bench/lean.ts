@@ -89,7 +89,9 @@ async function startPlain(): Promise<Side> {
 async function startBot(label = 'Nexus (whole built bot)', script?: string): Promise<Side> {
 	const guild = seed();
 	const sandbox = await DiscordSandbox.start({ guilds: [guild], rateLimits: false });
-	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, { LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+	// Flushing every 5 s (not 60 s) spreads the store writes evenly over the measured windows, so each
+	// window carries its share of them instead of a whole flush landing in one side's window only.
+	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, { LOG_LEVEL: 'warn', NODE_ENV: 'production', STATS_FLUSH_INTERVAL_MS: '5000' });
 	const bot: BotProcess = startBotProcess(env, dataDir, script);
 	await sandbox.waitForReady({ timeoutMs: 60_000 });
 	await sandbox.waitForCommands(['guildstats'], { timeoutMs: 60_000 });
