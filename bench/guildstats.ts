@@ -43,7 +43,7 @@ export async function run(): Promise<void> {
 	}) as unknown as ReportStats;
 	const blocks: number[] = [];
 	const charts = new ChartRenderer({ workers: 1, onRender: (timing) => blocks.push(timing.mainThreadMs) });
-	await charts.start();
+	await charts.warmUpWorkers(); // spawn and warm the worker up front: this bench measures warm renders
 	const names = {
 		channel: (id: string) => ({ name: `channel-${id.slice(-3)}`, kind: 'text' as const }),
 		members: async (ids: readonly string[]) => new Map(ids.map((id) => [id, { displayName: `member_${id.slice(-4)}`, bot: false, inGuild: true }]))

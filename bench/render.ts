@@ -170,7 +170,7 @@ export async function run(): Promise<void> {
 	const renderer = new ChartRenderer();
 	// The same renderer drawing in a worker thread: the event loop only clones data in and the PNG out.
 	const threaded = new ChartRenderer({ workers: 1 });
-	await threaded.start();
+	await threaded.warmUpWorkers(); // spawn and warm the worker up front: this bench measures warm renders
 	const cases = [
 		{ name: '90d daily (90 pts x 3 series)', spec: overviewSpec(data, 'day') },
 		{ name: '90d hourly (2160 pts x 3 series)', spec: overviewSpec(data, 'hour') }

@@ -13,7 +13,9 @@ import { redisConnectionOptions } from '#lib/redisConnection.js';
  * The one client class. Intents are exactly what the features read: guild structure, message and
  * reaction events (counts only — no MessageContent intent), members for joins/leaves, voice states.
  * Caches are chosen deliberately: a stats bot never needs message objects, so the message cache is
- * off (about -25% client CPU per message, measured in SANDBOX-NOTES) and partials cover reactions.
+ * off (about -25% client CPU per message, measured in SANDBOX-NOTES). Reactions are counted from
+ * the raw dispatch, so there are no Message/Reaction partials: discord.js drops a reaction on an
+ * uncached message at once instead of building a partial message and reaction nobody reads.
  */
 export class NexusClient extends SapphireClient {
 	public constructor(config: Config, logger: NexusLogger) {
@@ -25,7 +27,7 @@ export class NexusClient extends SapphireClient {
 				GatewayIntentBits.GuildVoiceStates,
 				GatewayIntentBits.GuildMessageReactions
 			],
-			partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.GuildMember, Partials.Channel],
+			partials: [Partials.User, Partials.GuildMember, Partials.Channel],
 			makeCache: Options.cacheWithLimits({
 				...Options.DefaultMakeCacheSettings,
 				MessageManager: 0,

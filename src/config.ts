@@ -124,6 +124,7 @@ export const configSchema = z
 		LIVE_MINUTE_MS: integer(100, 60_000).default(60_000),
 		/** Discord allows 2 channel renames per this window (10 min); lower only against the sandbox. */
 		COUNTER_RENAME_WINDOW_MS: integer(1000, 3_600_000).default(600_000),
+		CHART_WORKER_IDLE_MS: milliseconds().default(600_000),
 
 		// Monitoring
 		MONITOR_ENABLED: booleanFlag.default(true),

@@ -59,6 +59,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	CHART_WORKERS: { group: 'Statistics', doc: 'Worker threads that draw charts (0 = draw on the main thread, which blocks the event loop for each render).' },
 	CHART_RENDER_TIMEOUT_MS: { group: 'Statistics', doc: 'A chart worker that has not answered a render within this is terminated and replaced; the member is asked to try again.' },
 	GUILDSTATS_EXPORT_COOLDOWN_MS: { group: 'Statistics', doc: 'At most one `/guildstats export` per guild within this time (0 = no limit).' },
+	CHART_WORKER_IDLE_MS: { group: 'Statistics', doc: 'A chart worker starts on the first render and exits after this long without one, so an idle bot does not hold Chart.js and Skia in memory.' },
 
 	MONITOR_ENABLED: { group: 'Monitoring', doc: 'Run the samplers, health reports and alerts.' },
 	MONITOR_SYSTEM_INTERVAL_MS: { group: 'Monitoring', doc: 'System sample (CPU, memory, disk, network).' },

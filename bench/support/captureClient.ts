@@ -12,7 +12,7 @@ const dist = (path: string) => new URL(`../../dist/${path}`, import.meta.url).hr
 
 const client = new Client({
 	intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessageReactions],
-	partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.GuildMember, Partials.Channel],
+	partials: [Partials.User, Partials.GuildMember, Partials.Channel],
 	makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0, ReactionManager: 0, PresenceManager: 0 }),
 	rest: { api: apiUrl }
 } as unknown as ConstructorParameters<typeof Client>[0]);

@@ -202,7 +202,7 @@ export async function boot(config: Config): Promise<void> {
 	// /guildstats rendering. Charts draw in worker threads (CHART_WORKERS): drawn here, a cold render
 	// blocks the event loop for 15-45 ms (bench/render). The cache key holds the guild's data version.
 	container.charts = services.add(
-		new ChartRenderer({ workers: config.CHART_WORKERS, renderTimeoutMs: config.CHART_RENDER_TIMEOUT_MS, onRender: (timing) => container.metrics.chartRenderSeconds.observe((timing.drawMs + timing.encodeMs) / 1000) })
+		new ChartRenderer({ workers: config.CHART_WORKERS, renderTimeoutMs: config.CHART_RENDER_TIMEOUT_MS, workerIdleExitMs: config.CHART_WORKER_IDLE_MS, onRender: (timing) => container.metrics.chartRenderSeconds.observe((timing.drawMs + timing.encodeMs) / 1000) })
 	);
 	container.imageCache = new ImageCache({ max: config.CHART_CACHE_MAX, ttlMs: config.CHART_CACHE_TTL_MS });
 	container.metrics.bindImageCache(() => container.imageCache.stats());

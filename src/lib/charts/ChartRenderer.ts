@@ -1,18 +1,6 @@
-import { createCanvas, GlobalFonts, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
-import {
-	BarController,
-	BarElement,
-	CategoryScale,
-	Chart,
-	Filler,
-	Legend,
-	LinearScale,
-	LineController,
-	LineElement,
-	PointElement,
-	type ChartConfiguration,
-	type Plugin
-} from 'chart.js';
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
+import type { Chart, ChartConfiguration, Plugin } from 'chart.js';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -59,6 +47,14 @@ export interface ChartRendererOptions {
 	workers?: number;
 	/** With workers: a render not answered within this is abandoned and its worker replaced (default 20 s). */
 	renderTimeoutMs?: number;
+	/** With workers: a worker that has rendered nothing for this long exits (next render starts one). Default 10 min. */
+	workerIdleExitMs?: number;
+}
+
+/** Chart.js and Skia: loaded on the first draw in this thread, so a main thread that only hands renders to workers never loads them. */
+interface DrawingLibs {
+	canvas: typeof import('@napi-rs/canvas');
+	Chart: typeof Chart;
 }
 
 export interface RenderTiming {
@@ -102,6 +98,17 @@ export interface RendererStats {
 
 const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
 
+/** A throw-away chart drawn to warm up a drawing thread's JIT. */
+const WARM_UP: ChartSpec = {
+	layout: 'serverOverview',
+	title: 'warm-up',
+	labels: ['a', 'b', 'c'],
+	series: [{ label: 'a', values: [1, 3, 2] }, { label: 'b', values: [2, 1, 3], kind: 'bar', axis: 'right' }],
+	topChannels: [{ label: 'c', value: 1 }],
+	topMembers: [{ label: 'm', value: 1 }],
+	summary: [{ label: 's', value: 1 }]
+};
+
 /**
  * Turns report data into PNG images. Constructed once at boot (container.charts): registers the
  * bundled font and the Chart.js pieces it uses. No Discord, no database: data in, PNG out.
@@ -121,6 +128,9 @@ export class ChartRenderer {
 	private readonly maxLinePoints: number | undefined;
 	private readonly onRender: ((timing: RenderTiming) => void) | undefined;
 	private readonly pool: RenderWorkerPool | undefined;
+	private readonly fontDir: string;
+	private drawing: Promise<DrawingLibs> | undefined;
+	private libs: DrawingLibs | undefined;
 	private readonly counters: RendererStats = {
 		renders: 0,
 		empty: 0,
@@ -138,15 +148,28 @@ export class ChartRenderer {
 		this.maxLinePoints = options.maxLinePoints;
 		this.onRender = options.onRender;
 		if ((options.workers ?? 0) > 0) {
-			const { onRender: _onRender, workers, renderTimeoutMs, ...workerOptions } = options;
-			this.pool = new RenderWorkerPool(workers ?? 1, workerOptions, { renderTimeoutMs });
+			const { onRender: _onRender, workers, renderTimeoutMs, workerIdleExitMs, ...workerOptions } = options;
+			this.pool = new RenderWorkerPool(workers ?? 1, workerOptions, { renderTimeoutMs, idleExitMs: workerIdleExitMs });
 		}
-		registerFonts(this.theme.fontFamily, options.fontDir ?? defaultFontDir());
-		// Chart.js keeps one global registry: registering again is a no-op, so this is idempotent.
-		Chart.register(LineController, BarController, LineElement, BarElement, PointElement, CategoryScale, LinearScale, Legend, Filler);
-		Chart.defaults.font.family = this.theme.fontFamily;
-		Chart.defaults.color = this.theme.textMuted;
-		Chart.defaults.borderColor = this.theme.grid;
+		this.fontDir = options.fontDir ?? defaultFontDir();
+		// A missing font is a setup error: say so now, not at the first render.
+		for (const file of FONT_FILES) if (!existsSync(join(this.fontDir, file))) throw new Error(`ChartRenderer: could not register font ${join(this.fontDir, file)}`);
+	}
+
+	/** Loads Chart.js and the canvas and registers the fonts, once, before the first draw in this thread. */
+	private loadDrawing(): Promise<DrawingLibs> {
+		this.drawing ??= Promise.all([import('@napi-rs/canvas'), import('chart.js')]).then(([canvas, chart]) => {
+			registerFonts(canvas.GlobalFonts, this.theme.fontFamily, this.fontDir);
+			const { Chart } = chart;
+			// Chart.js keeps one global registry: registering again is a no-op, so this is idempotent.
+			Chart.register(chart.LineController, chart.BarController, chart.LineElement, chart.BarElement, chart.PointElement, chart.CategoryScale, chart.LinearScale, chart.Legend, chart.Filler);
+			Chart.defaults.font.family = this.theme.fontFamily;
+			Chart.defaults.color = this.theme.textMuted;
+			Chart.defaults.borderColor = this.theme.grid;
+			this.libs = { canvas, Chart };
+			return this.libs;
+		});
+		return this.drawing;
 	}
 
 	/** Server, member, channel, voice and growth overviews: lines and/or bars over time. */
@@ -180,22 +203,22 @@ export class ChartRenderer {
 	}
 
 	/**
-	 * Service start: spawns the workers (if any) and draws one throw-away chart, so the first
-	 * user's render does not pay for JIT warm-up (a first render takes several times a warm one).
+	 * Service start. Drawing in this thread: draws one throw-away chart, so the first user's render
+	 * does not pay for JIT warm-up (a first render takes several times a warm one). With workers:
+	 * nothing; a worker starts on the first render and exits after an idle period, so a bot nobody
+	 * asks for charts does not carry Chart.js, Skia and a second V8 heap.
 	 */
 	public async start(): Promise<void> {
-		await this.pool?.start();
-		const warmUp: ChartSpec = {
-			layout: 'serverOverview',
-			title: 'warm-up',
-			labels: ['a', 'b', 'c'],
-			series: [{ label: 'a', values: [1, 3, 2] }, { label: 'b', values: [2, 1, 3], kind: 'bar', axis: 'right' }],
-			topChannels: [{ label: 'c', value: 1 }],
-			topMembers: [{ label: 'm', value: 1 }],
-			summary: [{ label: 's', value: 1 }]
-		};
+		if (this.pool) return;
 		// Straight to the drawing path: a warm-up is not a render worth counting.
-		await (this.pool ? this.pool.render(warmUp) : this.renderHere(warmUp));
+		await this.renderHere(WARM_UP);
+	}
+
+	/** Spawns the workers now and draws one throw-away chart in each (benchmarks; not needed for correctness). */
+	public async warmUpWorkers(): Promise<void> {
+		if (!this.pool) return;
+		await this.pool.start();
+		await this.pool.render(WARM_UP);
 	}
 
 	/** Service stop: ends the workers (renders still in flight fail). */
@@ -217,8 +240,9 @@ export class ChartRenderer {
 
 	/** Draws in this thread. */
 	private async renderHere(spec: ChartSpec): Promise<RenderResult> {
+		const { canvas: canvasLib, Chart } = this.libs ?? (await this.loadDrawing());
 		const start = performance.now();
-		const canvas = createCanvas(this.width, this.height);
+		const canvas = canvasLib.createCanvas(this.width, this.height);
 		let chart: Chart | undefined;
 		try {
 			const resolved = isEmptySpec(spec) && spec.layout !== 'empty' ? toEmpty(spec) : spec;
@@ -264,7 +288,7 @@ export class ChartRenderer {
 			case 'serverOverview': {
 				const config = this.chartConfig(spec);
 				if (!config) throw new Error(`ChartRenderer: no chart config for ${spec.layout}`);
-				return new Chart(canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0], config);
+				return new this.libs!.Chart(canvas.getContext('2d') as unknown as ConstructorParameters<typeof Chart>[0], config);
 			}
 			case 'ranking': {
 				const { ctx, frame } = this.paintOwnFrame(canvas, spec);
@@ -426,7 +450,7 @@ function defaultFontDir(): string {
 	return join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 }
 
-function registerFonts(family: string, dir: string): void {
+function registerFonts(GlobalFonts: DrawingLibs['canvas']['GlobalFonts'], family: string, dir: string): void {
 	if (GlobalFonts.has(family)) return;
 	for (const file of FONT_FILES) {
 		if (!GlobalFonts.registerFromPath(join(dir, file), family)) throw new Error(`ChartRenderer: could not register font ${join(dir, file)}`);

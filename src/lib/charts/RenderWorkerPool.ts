@@ -20,7 +20,11 @@ export interface RenderWorkerPoolOptions {
 	renderTimeoutMs?: number;
 	/** Starts a worker (tests pass a stand-in). */
 	spawn?: (options: WorkerRendererOptions) => Worker;
+	/** A worker with nothing in flight for this long exits; the next render starts a fresh one. Default 10 min. */
+	idleExitMs?: number;
 }
+
+const DEFAULT_IDLE_EXIT_MS = 10 * 60_000;
 
 /** A chart could not be drawn (worker stuck or crashed). `userMessage` is what the member sees. */
 export class ChartRenderError extends Error {
@@ -38,6 +42,8 @@ interface Slot {
 	pending: Map<number, { resolve: (result: RenderResult) => void; reject: (error: Error) => void; postMs: number; timer: NodeJS.Timeout }>;
 	/** Ends the worker and fails what it had in flight (it is replaced on the next render). */
 	fail: (error: Error) => void;
+	/** Ends the worker after an idle period; cleared by the next render. */
+	idleTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -47,6 +53,8 @@ interface Slot {
  * A worker that dies, or does not answer a render within `renderTimeoutMs` (stuck in a loop, or
  * hung at start), is terminated: its in-flight renders fail with a ChartRenderError and a fresh
  * worker takes its place on the next render.
+ * Workers start on the first render and exit after `idleExitMs` without one: an idle bot does not
+ * keep a second V8 heap with Chart.js and Skia in memory.
  */
 export class RenderWorkerPool {
 	private readonly slots: (Slot | undefined)[];
@@ -54,6 +62,7 @@ export class RenderWorkerPool {
 	private closed = false;
 	private readonly renderTimeoutMs: number;
 	private readonly spawn: (options: WorkerRendererOptions) => Worker;
+	private readonly idleExitMs: number;
 
 	public constructor(
 		private readonly size: number,
@@ -63,6 +72,12 @@ export class RenderWorkerPool {
 		this.slots = new Array<Slot | undefined>(Math.max(1, size)).fill(undefined);
 		this.renderTimeoutMs = options.renderTimeoutMs ?? 20_000;
 		this.spawn = options.spawn ?? spawnChartWorker;
+		this.idleExitMs = options.idleExitMs ?? DEFAULT_IDLE_EXIT_MS;
+	}
+
+	/** Workers running now (started and not exited). */
+	public get running(): number {
+		return this.slots.filter((slot) => slot !== undefined).length;
 	}
 
 	/** Starts every worker and waits until each has loaded Chart.js and the fonts. */
@@ -78,6 +93,7 @@ export class RenderWorkerPool {
 	public async render(spec: ChartSpec): Promise<RenderResult> {
 		if (this.closed) throw new Error('RenderWorkerPool is closed');
 		const slot = this.leastBusy();
+		clearTimeout(slot.idleTimer);
 		const id = this.nextId++;
 		return new Promise<RenderResult>((resolve, reject) => {
 			// Counted from the request: a worker hung at start times out too.
@@ -103,7 +119,19 @@ export class RenderWorkerPool {
 		this.closed = true;
 		const slots = this.slots.filter((slot): slot is Slot => slot !== undefined);
 		this.slots.fill(undefined);
+		for (const slot of slots) clearTimeout(slot.idleTimer);
 		await Promise.all(slots.map((slot) => slot.worker.terminate()));
+	}
+
+	private retireWhenIdle(index: number, slot: Slot): void {
+		clearTimeout(slot.idleTimer);
+		slot.idleTimer = setTimeout(() => {
+			if (slot.pending.size > 0 || this.slots[index] !== slot) return;
+			// Out of the pool first, so its exit is not mistaken for a crash and the next render starts a new one.
+			this.slots[index] = undefined;
+			void slot.worker.terminate();
+		}, this.idleExitMs);
+		slot.idleTimer.unref();
 	}
 
 	private leastBusy(): Slot {
@@ -132,6 +160,7 @@ export class RenderWorkerPool {
 		let failed = false;
 		const fail = (error: Error) => {
 			if (this.slots[index] === slot) this.slots[index] = undefined;
+			clearTimeout(slot.idleTimer);
 			failStart(error);
 			for (const waiter of pending.values()) {
 				clearTimeout(waiter.timer);
@@ -152,7 +181,10 @@ export class RenderWorkerPool {
 			if (!waiter) return;
 			pending.delete(reply.id);
 			clearTimeout(waiter.timer);
-			if (pending.size === 0) worker.unref();
+			if (pending.size === 0) {
+				worker.unref();
+				this.retireWhenIdle(index, slot);
+			}
 			if (!reply.ok) return waiter.reject(new Error(reply.error));
 			const result = reply.result!;
 			// The PNG arrives as a plain Uint8Array after the structured clone.

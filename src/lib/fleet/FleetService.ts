@@ -122,14 +122,13 @@ export class FleetService implements Service {
 			return false;
 		}
 		try {
-			const [snapshot, text] = await Promise.all([this.ownSnapshot(), this.options.metricsText()]);
-			const results = await this.bounded(
-				redis
-					.multi()
-					.hset(keys.snapshots, String(shard), JSON.stringify(snapshot))
-					.set(keys.metrics(shard), text, 'PX', intervalMs * 3)
-					.exec()
-			);
+			// Only other shards merge this text into their /metrics: a lone process skips rendering and
+			// shipping it every interval (most of an idle bot's CPU).
+			const peers = this.options.shardCount > 1;
+			const [snapshot, text] = await Promise.all([this.ownSnapshot(), peers ? this.options.metricsText() : null]);
+			const transaction = redis.multi().hset(keys.snapshots, String(shard), JSON.stringify(snapshot));
+			if (text !== null) transaction.set(keys.metrics(shard), text, 'PX', intervalMs * 3);
+			const results = await this.bounded(transaction.exec());
 			const failed = results?.find(([error]) => error);
 			if (failed) throw failed[0];
 			this.stats.published++;

@@ -37,7 +37,11 @@ export interface ReporterOptions {
 	stderr?: (line: string) => void;
 	/** Per-channel pacing; defaults to 5 sends per 5 s with one slot kept for critical events. */
 	limiter?: SendRateLimiter;
-	/** How often queues are checked (flush due, pacing slot free, backoff over). Default 100 ms. */
+	/**
+	 * How often a channel with work it cannot do yet is checked again (pacing slot free, backoff
+	 * over, spool backlog). Default 100 ms. A channel with nothing queued sets no timer at all, and
+	 * INFO/WARNING events waiting for company wake the reporter once, when their interval is up.
+	 */
 	tickMs?: number;
 	/** Bound of one send. Default 15 s. */
 	sendTimeoutMs?: number;
@@ -142,6 +146,8 @@ interface ChannelState {
 /** Lines of weight that make a full message: flush at once instead of waiting for the interval. */
 const FULL_WEIGHT = 45;
 const SPOOL_EVERY_MS = 250;
+/** Longest single sleep while events wait for their flush interval. */
+const MAX_SLEEP_MS = 1000;
 const URGENT_DIGEST_THRESHOLD = 21;
 /** How long /nexus test_reporting waits for our own per-channel pacing before answering "rate limited". */
 const TEST_PACING_WAIT_MS = 2500;
@@ -181,7 +187,9 @@ export class Reporter implements Service {
 	private started = false;
 	private stopping = false;
 	private stopped = false;
-	private timer?: NodeJS.Timeout;
+	private wakeTimer?: NodeJS.Timeout;
+	/** When wakeTimer fires (Infinity: no timer). */
+	private wakeAt = Number.POSITIVE_INFINITY;
 	private readonly abortSends = new AbortController();
 	private readonly counters = { enqueued: 0, enqueueErrors: 0, internalErrors: 0, rateLimitWaits: 0 };
 	private readonly onRateLimited = (_info: RateLimitData) => void this.counters.rateLimitWaits++;
@@ -253,9 +261,12 @@ export class Reporter implements Service {
 				ch.urgent.push(pending);
 				this.schedule(ch);
 			} else {
+				// The first event of a batch waits the flush interval for company (measured from now).
+				if (ch.normal.length === 0 && this.started) ch.lastFlushAt = pending.at;
 				ch.normal.push(pending);
 				ch.weight += input.severity === 'WARNING' ? 5 : 1;
 				if (ch.weight >= FULL_WEIGHT) this.schedule(ch);
+				else if (ch.normal.length === 1) this.wakeFor(ch);
 				if (ch.normal.length > this.options.maxQueuedEvents) {
 					ch.normal.drop(1);
 					ch.stats.droppedEvents++;
@@ -270,9 +281,7 @@ export class Reporter implements Service {
 		if (this.started) return;
 		this.started = true;
 		this.rest.on('rateLimited', this.onRateLimited);
-		this.timer = setInterval(() => this.pumpAll(), this.options.tickMs);
-		this.timer.unref();
-		// Replays whatever a previous run left in the spools.
+		// Replays whatever a previous run left in the spools; each pump arms the next wake-up it needs.
 		this.pumpAll();
 	}
 
@@ -280,7 +289,7 @@ export class Reporter implements Service {
 	public async stop(signal?: AbortSignal): Promise<void> {
 		if (this.stopped) return;
 		this.stopping = true;
-		if (this.timer) clearInterval(this.timer);
+		this.cancelWake();
 		// The registry stops waiting for us at the deadline, and the process exits soon after:
 		// spool synchronously inside the abort handler, before anyone else runs.
 		const onAbort = () => this.spoolEverything();
@@ -422,6 +431,44 @@ export class Reporter implements Service {
 		for (const ch of this.list) void this.pumpChannel(ch);
 	}
 
+	// Wake-ups instead of a fixed tick: an idle reporter costs nothing. Every pump ends by arming
+	// the earliest time its channel can make progress; enqueue arms one for a batch's first event.
+
+	/** When `ch` next needs a pump; Infinity when nothing is queued or spooled. */
+	private dueAt(ch: ChannelState): number {
+		if (ch.urgent.length === 0 && ch.normal.length === 0 && ch.spool.isEmpty) return Number.POSITIVE_INFINITY;
+		const soon = this.now() + this.options.tickMs;
+		// Criticals, a full batch, a backlog or an outage: poll as often as pacing and backoff may allow.
+		if (ch.urgent.length > 0 || !ch.spool.isEmpty || !ch.available || ch.weight >= FULL_WEIGHT) return soon;
+		return Math.max(soon, ch.lastFlushAt + ch.intervalMs);
+	}
+
+	private wakeFor(ch: ChannelState): void {
+		const at = this.dueAt(ch);
+		if (at >= this.wakeAt || !this.started || this.stopping) return;
+		if (this.wakeTimer) clearTimeout(this.wakeTimer);
+		this.wakeAt = at;
+		// Capped, so a waiting batch also notices a clock that jumps (NTP, an injected test clock).
+		this.wakeTimer = setTimeout(this.onWake, Math.min(MAX_SLEEP_MS, Math.max(0, at - this.now())));
+		this.wakeTimer.unref();
+	}
+
+	private readonly onWake = (): void => {
+		this.wakeTimer = undefined;
+		this.wakeAt = Number.POSITIVE_INFINITY;
+		for (const ch of this.list) {
+			// A busy channel re-arms itself when its pump ends.
+			if (ch.busy) continue;
+			void this.pumpChannel(ch);
+		}
+	};
+
+	private cancelWake(): void {
+		if (this.wakeTimer) clearTimeout(this.wakeTimer);
+		this.wakeTimer = undefined;
+		this.wakeAt = Number.POSITIVE_INFINITY;
+	}
+
 	/** One channel at a time: sends, spools or falls back until nothing more can be done right now. */
 	private async pumpChannel(ch: ChannelState): Promise<void> {
 		if (ch.busy || this.stopped) return;
@@ -440,6 +487,7 @@ export class Reporter implements Service {
 			this.log(`internal error in channel ${ch.name}: ${String((error as Error)?.stack ?? error)}`);
 		} finally {
 			ch.busy = false;
+			this.wakeFor(ch);
 		}
 	}
 

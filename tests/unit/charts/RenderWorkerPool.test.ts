@@ -51,4 +51,21 @@ describe('ChartRenderer with worker threads', () => {
 		await pool.close();
 		await expect(pool.render(spec)).rejects.toThrow(/closed/);
 	});
+	it('starts a worker on the first render, not before, and lets it exit after an idle period', async () => {
+		const pool = new RenderWorkerPool(1, {}, { idleExitMs: 300 });
+		try {
+			expect(pool.running).toBe(0);
+			const spec: ChartSpec = { layout: 'timeSeries', title: 'idle', labels: ['a', 'b'], series: [{ label: 's', values: [1, 2] }] };
+			expect((await pool.render(spec)).png.length).toBeGreaterThan(1000);
+			expect(pool.running).toBe(1);
+			const deadline = Date.now() + 10_000;
+			while (pool.running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(pool.running).toBe(0);
+			// The next render starts a fresh worker.
+			expect((await pool.render(spec)).png.length).toBeGreaterThan(1000);
+			expect(pool.running).toBe(1);
+		} finally {
+			await pool.close();
+		}
+	});
 });

@@ -96,4 +96,25 @@ describe('FleetService (real Redis)', () => {
 		expect(await alone.fleet.metricsText()).toBe(await alone.metrics.metricsText());
 		await alone.fleet.stop();
 	});
+	it('a lone process publishes its snapshot but not its metrics text (no peer would merge it)', async () => {
+		const redis = await connect();
+		const metrics = new MetricsRegistry({ shard: 5, defaultMetrics: false });
+		let rendered = 0;
+		const fleet = new FleetService({
+			redis,
+			keys,
+			shard: 5,
+			shardCount: 1,
+			intervalMs: 1000,
+			collect: () => ({ status: 'READY', pingMs: 30, guilds: 1, events: 0, commands: 0, rssBytes: 1e8, eventLoopP99Ms: 5 }),
+			metricsText: () => (rendered++, metrics.metricsText())
+		});
+		expect(await fleet.publish()).toBe(true);
+		expect(JSON.parse((await redis.hget(keys.snapshots, '5'))!)).toMatchObject({ shard: 5, shardCount: 1, status: 'READY' });
+		expect(await redis.exists(keys.metrics(5))).toBe(0);
+		expect(rendered).toBe(0);
+		// Its own /metrics is still whole.
+		expect(await fleet.metricsText()).toContain('nexus_');
+		await redis.hdel(keys.snapshots, '5');
+	});
 });

@@ -1,0 +1,204 @@
+// bench/lean: the whole built bot (dist/index.js, monitoring on at its default intervals, Redis,
+// SQLite) against a plain discord.js 14 client with default caches (bench/support/plainClient.mjs),
+// both logged in to their own sandbox with the same guild (1,000 members, 20 channels) and fed the
+// same frames AT THE SAME TIME, so machine load hits both alike. Measured per process from
+// /proc/<pid>/stat (utime + stime of all its threads) and /proc/<pid>/status (VmRSS):
+//  1. idle CPU over BENCH_IDLE_SECONDS (default 60) after a settle period (target <= 0.3% of a core);
+//  2. RSS after login, and after 200k MESSAGE_CREATE (target <= 1.0x the plain client);
+//  3. CPU per MESSAGE_CREATE, per reaction add, per voice state update (target <= 0.7x for messages).
+// Sizes: BENCH_SCALE (default 1) scales the event counts; BENCH_IDLE_SECONDS the idle window,
+// BENCH_SETTLE_SECONDS (default 60) the wait after login before it.
+// BENCH_LEAN_BEFORE=<path to another build's dist/index.js> runs that bot as a third side in the same
+// run (e.g. the previous commit built elsewhere), for "no worse than before" comparisons.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DiscordSandbox } from '../sandbox/DiscordSandbox.js';
+import { isolatedEnv, removeDir, startBotProcess, type BotProcess } from '../scripts/support/botProcess.js';
+import { seedGuildWithReportChannels } from '../tests/e2e/support/stack.js';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+// Startup is not idle: command registration, first samples, and V8's one-off heap shrink (a major GC
+// about a minute after start, once allocation stops) all land in the first minute.
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60);
+const MESSAGES = Math.round(200_000 * SCALE);
+const REACTIONS = Math.round(30_000 * SCALE);
+const VOICE = Math.round(20_000 * SCALE);
+const ROUNDS = 3;
+const TICKS_PER_SECOND = 100;
+
+function cpuTicks(pid: number): number {
+	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+	return Number(fields[11]) + Number(fields[12]); // utime + stime, every thread of the process
+}
+
+function rssMB(pid: number): number {
+	const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'))!;
+	return Number(line.replace(/\D+/g, '')) / 1024;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+interface Side {
+	label: string;
+	sandbox: DiscordSandbox;
+	pid: number;
+	guildId: string;
+	textChannels: string[];
+	voiceChannels: string[];
+	authors: string[];
+	messageIds: { channelId: string; id: string }[];
+	/** CPU ticks per second while idle, subtracted from the event windows. */
+	idleTicksPerSecond: number;
+	stop(): Promise<void>;
+}
+
+function seed() {
+	return seedGuildWithReportChannels({ seed: 17, members: 1000, textChannels: 13, voiceChannels: 4, categories: 3 });
+}
+
+function describe(sandbox: DiscordSandbox, guild: ReturnType<typeof seed>, label: string, pid: number, stop: () => Promise<void>): Side {
+	const reportIds = new Set(guild.channels.filter((channel) => channel.name.startsWith('nexus-')).map((channel) => channel.id));
+	return {
+		label,
+		sandbox,
+		pid,
+		guildId: guild.id,
+		textChannels: guild.channels.filter((channel) => channel.type === 0 && !reportIds.has(channel.id)).map((channel) => channel.id),
+		voiceChannels: guild.channels.filter((channel) => channel.type === 2).map((channel) => channel.id),
+		authors: guild.members.filter((member) => !member.user.bot).map((member) => member.user.id),
+		messageIds: [],
+		idleTicksPerSecond: 0,
+		stop
+	};
+}
+
+async function startPlain(): Promise<Side> {
+	const guild = seed();
+	const sandbox = await DiscordSandbox.start({ guilds: [guild], rateLimits: false });
+	const child: ChildProcess = fork(fileURLToPath(new URL('./support/plainClient.mjs', import.meta.url)), [sandbox.apiUrl], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	await new Promise<void>((resolve, reject) => {
+		child.on('message', (message: { type: string }) => message.type === 'ready' && resolve());
+		child.once('exit', (code) => reject(new Error(`plain client exited (${code})`)));
+	});
+	return describe(sandbox, guild, 'plain discord.js client', child.pid!, async () => {
+		child.send('exit');
+		await new Promise((resolve) => child.once('exit', resolve));
+		await sandbox.stop();
+	});
+}
+
+async function startBot(label = 'Nexus (whole built bot)', script?: string): Promise<Side> {
+	const guild = seed();
+	const sandbox = await DiscordSandbox.start({ guilds: [guild], rateLimits: false });
+	// Flushing every 5 s (not 60 s) spreads the store writes evenly over the measured windows, so each
+	// window carries its share of them instead of a whole flush landing in one side's window only.
+	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, { LOG_LEVEL: 'warn', NODE_ENV: 'production', STATS_FLUSH_INTERVAL_MS: '5000' });
+	const bot: BotProcess = startBotProcess(env, dataDir, script);
+	await sandbox.waitForReady({ timeoutMs: 60_000 });
+	await sandbox.waitForCommands(['guildstats'], { timeoutMs: 60_000 });
+	return describe(sandbox, guild, label, bot.proc.pid!, async () => {
+		bot.kill('SIGTERM');
+		await bot.exited;
+		await sandbox.stop();
+		removeDir(dataDir);
+	});
+}
+
+/** Waits until both processes stopped working through their backlog (CPU still for a second). */
+async function quiet(sides: Side[]): Promise<void> {
+	let last = sides.map((side) => cpuTicks(side.pid));
+	for (let still = 0; still < 2; ) {
+		await sleep(500);
+		const now = sides.map((side) => cpuTicks(side.pid));
+		still = now.every((ticks, i) => ticks - last[i]! <= 1) ? still + 1 : 0;
+		last = now;
+	}
+}
+
+/** Feeds `count` events to every side in interleaved chunks; returns CPU seconds each side spent on them. */
+async function feed(sides: Side[], count: number, emit: (side: Side, i: number) => void): Promise<number[]> {
+	await quiet(sides);
+	const started = performance.now();
+	const before = sides.map((side) => cpuTicks(side.pid));
+	for (let i = 0; i < count; i += 500) {
+		for (const side of sides) for (let j = i; j < Math.min(count, i + 500); j++) emit(side, j);
+		// Yield so the sockets drain and neither side runs far ahead.
+		await new Promise((resolve) => setImmediate(resolve));
+		if (i % 5000 === 4500) await sleep(5);
+	}
+	await quiet(sides);
+	const seconds = (performance.now() - started) / 1000;
+	// What each process would have spent idling meanwhile is not the events' cost.
+	return sides.map((side, i) => Math.max(0, cpuTicks(side.pid) - before[i]! - side.idleTicksPerSecond * seconds) / TICKS_PER_SECOND);
+}
+
+const message = (side: Side, i: number) => {
+	const raw = side.sandbox.sendMessage({ guildId: side.guildId, channelId: side.textChannels[i % side.textChannels.length]!, authorId: side.authors[(i * 7) % side.authors.length]! });
+	if (side.messageIds.length < 2000) side.messageIds.push({ channelId: raw.channel_id, id: raw.id });
+};
+const reaction = (side: Side, i: number) => {
+	const target = side.messageIds[i % side.messageIds.length]!;
+	side.sandbox.addReaction({ guildId: side.guildId, channelId: target.channelId, messageId: target.id, userId: side.authors[(i * 13) % side.authors.length]!, emoji: ['👍', '🎉', '😂'][i % 3] });
+};
+const voice = (side: Side, i: number) => {
+	// Members join, move and leave: every update changes the channel.
+	const user = side.authors[i % 200]!;
+	const step = Math.floor(i / 200) % 3;
+	side.sandbox.voiceUpdate({ guildId: side.guildId, userId: user, channelId: step === 2 ? null : side.voiceChannels[(i + step) % side.voiceChannels.length]! });
+};
+
+export async function run(): Promise<void> {
+	console.log(`Load on this machine at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+	const beforeScript = process.env.BENCH_LEAN_BEFORE;
+	if (beforeScript && !existsSync(beforeScript)) throw new Error(`BENCH_LEAN_BEFORE: no such file ${beforeScript}`);
+	const sides = await Promise.all([startPlain(), startBot(), ...(beforeScript ? [startBot('Nexus before (BENCH_LEAN_BEFORE)', beforeScript)] : [])]);
+	try {
+		await sleep(SETTLE_SECONDS * 1000);
+		await quiet(sides);
+		const rssLogin = sides.map((side) => rssMB(side.pid));
+
+		const idleStart = sides.map((side) => cpuTicks(side.pid));
+		await sleep(IDLE_SECONDS * 1000);
+		const idle = sides.map((side, i) => ((cpuTicks(side.pid) - idleStart[i]!) / TICKS_PER_SECOND / IDLE_SECONDS) * 100);
+		sides.forEach((side, i) => (side.idleTicksPerSecond = (idle[i]! / 100) * TICKS_PER_SECOND));
+
+		const perEvent = async (name: string, total: number, emit: (side: Side, i: number) => void) => {
+			const ratios: number[][] = sides.map(() => []);
+			const us: number[][] = sides.map(() => []);
+			const each = Math.ceil(total / ROUNDS);
+			for (let round = 0; round < ROUNDS; round++) {
+				const seconds = await feed(sides, each, emit);
+				seconds.forEach((value, i) => {
+					us[i]!.push((value * 1e6) / each);
+					ratios[i]!.push(value / seconds[0]!);
+				});
+			}
+			return { name, count: each * ROUNDS, us: us.map(median), ratio: ratios.map(median) };
+		};
+		const messages = await perEvent('MESSAGE_CREATE', MESSAGES, message);
+		await sleep(2000);
+		const rssMessages = sides.map((side) => rssMB(side.pid));
+		const reactions = await perEvent('MESSAGE_REACTION_ADD', REACTIONS, reaction);
+		const voices = await perEvent('VOICE_STATE_UPDATE', VOICE, voice);
+
+		const vsPlain = (values: number[], i: number) => (values[i]! / values[0]!).toFixed(2);
+		console.log(`Same guild (1,000 members, 20 channels), processes measured side by side (load now ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`);
+		for (let i = 1; i < sides.length; i++) {
+			console.log(`  [${sides[i]!.label}] vs [${sides[0]!.label}]`);
+			console.log(`    idle CPU over ${IDLE_SECONDS} s (after ${SETTLE_SECONDS} s settle): ${idle[i]!.toFixed(3)}% of a core vs ${idle[0]!.toFixed(3)}% (target <= 0.3%)`);
+			console.log(`    RSS after login:             ${rssLogin[i]!.toFixed(1)} MB vs ${rssLogin[0]!.toFixed(1)} MB = ${vsPlain(rssLogin, i)}x (target <= 1.0x)`);
+			console.log(`    RSS after ${(messages.count / 1000).toFixed(0)}k messages:     ${rssMessages[i]!.toFixed(1)} MB vs ${rssMessages[0]!.toFixed(1)} MB = ${vsPlain(rssMessages, i)}x (target <= 1.0x)`);
+			for (const row of [messages, reactions, voices]) {
+				const target = row === messages ? 'target <= 0.7x' : 'target: no worse than before';
+				console.log(`    CPU per ${row.name.padEnd(20)} ${row.us[i]!.toFixed(1)} µs vs ${row.us[0]!.toFixed(1)} µs = ${row.ratio[i]!.toFixed(2)}x (median of ${ROUNDS} rounds, ${row.count.toLocaleString('en-US')} events; ${target})`);
+			}
+		}
+	} finally {
+		await Promise.all(sides.map((side) => side.stop()));
+	}
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
