@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, snowflake } from '../sandbox/index.js';
-import { isolatedEnv, removeDir, ROOT, startBotProcess, type BotProcess } from '../scripts/support/botProcess.js';
+import { isolatedEnv, removeDir, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../scripts/support/botProcess.js';
 
 const SHARDS = Number(process.env.BENCH_MEMORY_SHARDS ?? 4);
 const SETTLE_MS = Number(process.env.BENCH_MEMORY_SETTLE_MS ?? 8000);
@@ -36,7 +36,7 @@ function childrenOf(pid: number): number[] {
 
 async function measure(variant: 'processes' | 'internal'): Promise<{ totalBytes: number; processes: number }> {
 	const sandbox = await DiscordSandbox.start({ guilds: guilds(), shardCount: SHARDS, maxConcurrency: SHARDS });
-	const common = { CHART_WORKERS: '0', MONITOR_ENABLED: 'false', LOG_LEVEL: 'warn' };
+	const common = { REDIS_URL: LOCAL_REDIS_URL, CHART_WORKERS: '0', MONITOR_ENABLED: 'false', LOG_LEVEL: 'warn' };
 	const { env, dataDir } =
 		variant === 'processes'
 			? isolatedEnv(sandbox.apiUrl, { ...common, SHARD_COUNT: String(SHARDS) })

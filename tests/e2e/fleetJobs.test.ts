@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake, type RecordedRequest } from '../../sandbox/index.js';
-import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
 import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
 import { apiEnv, bearer, type ApiEnv } from './support/api.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
@@ -101,6 +101,7 @@ beforeAll(async () => {
 	api = await apiEnv();
 	const env = isolatedEnv(sandbox.apiUrl, {
 		...api.env,
+		REDIS_URL: LOCAL_REDIS_URL,
 		DATABASE_URL: `${PG}?schema=${schema}`,
 		SHARD_COUNT: String(SHARDS),
 		REPORT_FLUSH_INTERVAL_MS: '200',

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake } from '../../sandbox/index.js';
-import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds } from '../../scripts/support/traffic.js';
 import { readStoreTotals } from '../../scripts/support/storeTotals.js';
 import { apiEnv, bearer, freePort, type ApiEnv } from './support/api.js';
@@ -70,6 +70,7 @@ beforeAll(async () => {
 	expect([...sandbox.state.guilds.keys()].map((id) => shardForGuild(id, SHARDS))).toEqual([0, 1, 2, 3]);
 	const proxyUrl = `http://127.0.0.1:${await freePort()}`;
 	const base = isolatedEnv(sandbox.apiUrl, {
+		REDIS_URL: LOCAL_REDIS_URL,
 		DATABASE_URL: databaseUrl,
 		SHARD_COUNT: String(SHARDS),
 		REST_PROXY_URL: proxyUrl,
