@@ -69,7 +69,10 @@ export async function openStatsDatabase(options: StatsDatabaseOptions): Promise<
 		provider: { getMigrations: async () => statsMigrations(dialect) },
 		...(dialect === 'postgres' && options.schema ? { migrationTableSchema: schema! } : {})
 	});
-	const { error } = await migrator.migrateToLatest();
+	let { error } = await migrator.migrateToLatest();
+	// Kysely's migrator lists the tables of every schema; a schema another tool drops at that moment
+	// (another process's tests, a migration of another app) fails the listing, not our migration: retry.
+	for (let attempt = 0; error && attempt < 3 && isOtherSchemaVanished(error, schema); attempt++) ({ error } = await migrator.migrateToLatest());
 	if (error) {
 		await db.destroy();
 		throw error instanceof Error ? error : new Error(String(error));
@@ -88,4 +91,11 @@ async function createSchema(url: string, schema: string): Promise<void> {
 	} finally {
 		await client.end();
 	}
+}
+
+/** "schema "x" does not exist" (3F000) about a schema that is not ours. */
+function isOtherSchemaVanished(error: unknown, ours: string | null | undefined): boolean {
+	const { code, message } = error as { code?: string; message?: string };
+	const named = /schema "([^"]+)" does not exist/.exec(message ?? '')?.[1];
+	return code === '3F000' && named !== undefined && named !== ours;
 }
