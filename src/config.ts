@@ -83,6 +83,7 @@ export const configSchema = z
 		// Statistics
 		STATS_ENABLED: booleanFlag.default(true),
 		STATS_FLUSH_INTERVAL_MS: milliseconds().default(60_000),
+		STATS_RECOVERY_DIR: z.string().min(1).default('./data/recovery'),
 		VOICE_MIN_SESSION_SECONDS: integer(0, 3600).default(10),
 		RETENTION_HOURLY_DAYS: integer(1, 3650).default(90),
 		RETENTION_DAILY_DAYS: integer(1, 36500).default(730),

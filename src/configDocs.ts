@@ -34,6 +34,10 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 
 	STATS_ENABLED: { group: 'Statistics', doc: 'Capture activity statistics at all.' },
 	STATS_FLUSH_INTERVAL_MS: { group: 'Statistics', doc: 'How often changed counters are written (a crash loses at most this much).' },
+	STATS_RECOVERY_DIR: {
+		group: 'Statistics',
+		doc: 'Counters the database could not take (outage, or down at shutdown) are written here (fsync\'d JSON lines) and applied once when it is back; one subdirectory per shard process.'
+	},
 	VOICE_MIN_SESSION_SECONDS: { group: 'Statistics', doc: 'Voice sessions shorter than this are ignored.' },
 	RETENTION_HOURLY_DAYS: { group: 'Statistics', doc: 'Keep hourly buckets this long, then roll them up into days.' },
 	RETENTION_DAILY_DAYS: { group: 'Statistics', doc: 'Keep daily rollups this long.' },

@@ -13,6 +13,7 @@ import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
 import { shardIdentity } from '#lib/fleet/shardIdentity.js';
 import { shardSample } from '#lib/fleet/shardSample.js';
+import { gatewayCloser } from '#lib/discord/gatewayCloser.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
@@ -34,6 +35,7 @@ import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
 import { StatsService } from '#lib/stats/StatsService.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
+import { RecoveryJournal } from '#lib/stats/RecoveryJournal.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 
 /**
@@ -128,7 +130,12 @@ export async function boot(config: Config): Promise<void> {
 			voiceMinSeconds: config.VOICE_MIN_SESSION_SECONDS,
 			// A local timer, not a BullMQ task: each process must flush its OWN memory (a shared repeatable runs on one process only).
 			flushIntervalMs: config.STATS_ENABLED ? config.STATS_FLUSH_INTERVAL_MS : undefined,
-			onError: (error) => logger.error('Statistics flush failed (deltas kept, will retry):', error)
+			onError: (error) => logger.error('Statistics flush failed (counters kept, will retry):', error),
+			// Per shard process, like the report spool: each replays only what it wrote.
+			journal: new RecoveryJournal({ dir: spoolDirFor(config.STATS_RECOVERY_DIR, process.env.SHARDS) }),
+			// Close the gateway before the final flush: an event arriving after it would be lost.
+			stopCapture: gatewayCloser(client, { info: (m) => logger.info(m) }),
+			log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }
 		})
 	);
 
