@@ -79,6 +79,8 @@ export const configSchema = z
 		REPORT_CHANNEL_RETRY_MS: milliseconds(1000).default(10 * 60_000),
 		/** Cron (UTC) of the daily summary; 5 fields, or 6 with seconds first (tests use a few seconds). */
 		DAILY_SUMMARY_CRON: z.string().regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. "0 0 * * *"').default('0 0 * * *'),
+		/** How long a process holds a day's summary claim without renewing it (a crashed owner's day is retried after this). */
+		DAILY_SUMMARY_CLAIM_TTL_MS: milliseconds(1000).default(300_000),
 
 		// Statistics
 		STATS_ENABLED: booleanFlag.default(true),

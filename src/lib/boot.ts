@@ -198,7 +198,8 @@ export async function boot(config: Config): Promise<void> {
 	container.dailySummary = new DailySummaryPoster({
 		stats: container.stats,
 		reporter: container.reporter,
-		claims: new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:` }),
+		claims: new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:`, pendingTtlMs: config.DAILY_SUMMARY_CLAIM_TTL_MS }),
+		retryPendingMs: config.DAILY_SUMMARY_CLAIM_TTL_MS + 5000,
 		// container.charts when the chart service is wired; otherwise a renderer of our own, made on first use.
 		charts: () => (container as { charts?: ChartRenderer }).charts ?? (ownCharts ??= new ChartRenderer()),
 		ops: (day) => container.opsLedger.read(day),
