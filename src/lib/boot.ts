@@ -184,7 +184,8 @@ export async function boot(config: Config): Promise<void> {
 			// Polled, so monitoring needs no knowledge of the ledger (and may be absent).
 			health: () => {
 				const health = container.monitor?.latest.health;
-				return health ? { timestamp: health.timestamp, score: health.data.overall.score } : undefined;
+				const score = health?.data.overall.score;
+				return health && score !== null && score !== undefined ? { timestamp: health.timestamp, score } : undefined;
 			},
 			alerts: () => container.monitor?.activeAlerts() ?? []
 		})
