@@ -437,6 +437,7 @@ export class StatsService implements Service {
 	/** Deletes every stored row about a member (without opting them out). */
 	public async deleteUserData(userId: string): Promise<void> {
 		this.aggregator.dropUser(userId);
+		await this.replayJournal();
 		const guilds = await this.store.deleteUserData(userId);
 		for (const guildId of guilds) this.bump(guildId);
 	}
@@ -465,6 +466,8 @@ export class StatsService implements Service {
 	public async purgeGuild(guildId: string): Promise<void> {
 		this.aggregator.dropGuild(guildId);
 		this.voice.dropGuild(guildId);
+		// Journaled counters go in first, so the purge deletes them too instead of them coming back later.
+		await this.replayJournal();
 		await this.store.purgeGuild(guildId);
 		this.bump(guildId);
 	}
