@@ -375,8 +375,11 @@ export class DiscordSandbox {
 		return find() as ApplicationCommand[];
 	}
 
-	/** Live gateway sessions (shard, intents, seq, connected or not). */
-	public sessions(): Array<{ id: string; shardId: number; shardCount: number; intents: number; seq: number; connected: boolean; resumes: number }> {
+	/**
+	 * Live gateway sessions (shard, intents, seq, connected or not). `open`: dispatches are written to
+	 * the socket now (false once the client's close frame arrived: they only go to the resume buffer).
+	 */
+	public sessions(): Array<{ id: string; shardId: number; shardCount: number; intents: number; seq: number; connected: boolean; open: boolean; resumes: number }> {
 		return [...this.gateway.sessions.values()].map((s) => ({
 			id: s.id,
 			shardId: s.shardId,
@@ -384,6 +387,7 @@ export class DiscordSandbox {
 			intents: s.intents,
 			seq: s.seq,
 			connected: s.socket !== null,
+			open: s.socket?.readyState === 1,
 			resumes: s.resumes
 		}));
 	}

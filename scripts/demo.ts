@@ -114,6 +114,7 @@ async function main() {
 		SQLITE_PATH: join(out, 'nexus.sqlite'),
 		DATABASE_URL: databaseUrl,
 		REPORT_SPOOL_DIR: join(out, 'spool'),
+		STATS_RECOVERY_DIR: join(out, 'recovery'),
 		OWNER_IDS: guild.owner_id,
 		DEV_GUILD_ID: guild.id,
 		LOG_LEVEL: 'info',

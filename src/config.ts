@@ -105,10 +105,13 @@ export const configSchema = z
 		ERROR_FOLD_WINDOW_MS: milliseconds(0).default(10 * 60_000),
 		/** Cron (UTC) of the daily summary; 5 fields, or 6 with seconds first (tests use a few seconds). */
 		DAILY_SUMMARY_CRON: cronPattern.default('0 0 * * *'),
+		/** How long a process holds a day's summary claim without renewing it (a crashed owner's day is retried after this). */
+		DAILY_SUMMARY_CLAIM_TTL_MS: milliseconds(1000).default(300_000),
 
 		// Statistics
 		STATS_ENABLED: booleanFlag.default(true),
 		STATS_FLUSH_INTERVAL_MS: milliseconds().default(60_000),
+		STATS_RECOVERY_DIR: z.string().min(1).default('./data/recovery'),
 		VOICE_MIN_SESSION_SECONDS: integer(0, 3600).default(10),
 		RETENTION_HOURLY_DAYS: integer(1, 3650).default(90),
 		RETENTION_DAILY_DAYS: integer(1, 36500).default(730),

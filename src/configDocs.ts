@@ -38,9 +38,17 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	INCIDENT_GRACE_MS: { group: 'Reporting', doc: 'A dependency (Redis, database) must fail this long before its outage is posted to Diagnostics as one incident; shorter blips stay silent. Reminders follow at most every ALERT_REPEAT_MINUTES, one post on recovery.' },
 	ERROR_FOLD_WINDOW_MS: { group: 'Reporting', doc: 'Identical errors (same message pattern and top stack frame) inside this window are posted once, then as one count ("×37 in 10 min"). 0 = no folding.' },
 	DAILY_SUMMARY_CRON: { group: 'Reporting', doc: 'When the daily summary of the previous UTC day is posted to Analytics (cron, UTC; 6 fields = seconds first). Missed days are caught up at start.' },
+	DAILY_SUMMARY_CLAIM_TTL_MS: {
+		group: 'Reporting',
+		doc: 'How long a process holds the claim on a day\'s summary without renewing it. If it dies before the summary is sent or spooled, another run posts the day after this.'
+	},
 
 	STATS_ENABLED: { group: 'Statistics', doc: 'Capture activity statistics at all.' },
 	STATS_FLUSH_INTERVAL_MS: { group: 'Statistics', doc: 'How often changed counters are written (a crash loses at most this much).' },
+	STATS_RECOVERY_DIR: {
+		group: 'Statistics',
+		doc: 'Counters the database could not take (outage, or down at shutdown) are written here (fsync\'d JSON lines) and applied once when it is back (under the ShardingManager, one subdirectory per shard process).'
+	},
 	VOICE_MIN_SESSION_SECONDS: { group: 'Statistics', doc: 'Voice sessions shorter than this are ignored.' },
 	RETENTION_HOURLY_DAYS: { group: 'Statistics', doc: 'Keep hourly buckets this long, then roll them up into days.' },
 	RETENTION_DAILY_DAYS: { group: 'Statistics', doc: 'Keep daily rollups this long.' },

@@ -41,6 +41,7 @@ export function isolatedEnv(apiUrl: string, overrides: Record<string, string | u
 		TASKS_QUEUE: `e2e-${randomBytes(6).toString('hex')}`,
 		SQLITE_PATH: join(dataDir, 'nexus.sqlite'),
 		REPORT_SPOOL_DIR: join(dataDir, 'spool'),
+		STATS_RECOVERY_DIR: join(dataDir, 'recovery'),
 		...overrides
 	};
 	const clean: Record<string, string> = {};

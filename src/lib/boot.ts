@@ -21,6 +21,7 @@ import { shardSample } from '#lib/fleet/shardSample.js';
 import { GuildDeletionGuard } from '#lib/stats/GuildDeletionGuard.js';
 import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
 import { waitForDiscord } from '#lib/discord/waitForDiscord.js';
+import { gatewayCloser } from '#lib/discord/gatewayCloser.js';
 import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
@@ -49,6 +50,7 @@ import { loadListeners as loadScheduledTaskListeners, ScheduledTaskEvents, Sched
 import { StatsService } from '#lib/stats/StatsService.js';
 import { createLiveStats } from '#lib/live/createLiveStats.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
+import { RecoveryJournal } from '#lib/stats/RecoveryJournal.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 
 /**
@@ -192,7 +194,12 @@ export async function boot(config: Config): Promise<void> {
 			voiceStatesOf: (guildId) => {
 				const guild = client.guilds.cache.get(guildId);
 				return guild ? voiceStatesOf(guild) : [];
-			}
+			},
+			// Per shard process, like the report spool: each replays only what it wrote.
+			journal: new RecoveryJournal({ dir: spoolDirFor(config.STATS_RECOVERY_DIR, process.env.SHARDS) }),
+			// Close the gateway before the final flush: an event arriving after it would be lost.
+			stopCapture: gatewayCloser(client, { info: (m) => logger.info(m) }),
+			log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }
 		})
 	);
 
@@ -294,7 +301,8 @@ export async function boot(config: Config): Promise<void> {
 			// Polled, so monitoring needs no knowledge of the ledger (and may be absent).
 			health: () => {
 				const health = container.monitor?.latest.health;
-				return health ? { timestamp: health.timestamp, score: health.data.overall.score } : undefined;
+				const score = health?.data.overall.score;
+				return health && score !== null && score !== undefined ? { timestamp: health.timestamp, score } : undefined;
 			},
 			alerts: () => container.monitor?.activeAlerts() ?? []
 		})
@@ -310,7 +318,8 @@ export async function boot(config: Config): Promise<void> {
 		stats: container.stats,
 		reporter: container.reporter,
 		// One process: its own runs are serialised and the store's lastSummaryDate is the marker.
-		claims: redis ? new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:` }) : new LocalSummaryClaims(),
+		claims: redis ? new SummaryClaims({ redis: redis.client, prefix: `${fleetKeys}summary:`, pendingTtlMs: config.DAILY_SUMMARY_CLAIM_TTL_MS }) : new LocalSummaryClaims(),
+		retryPendingMs: config.DAILY_SUMMARY_CLAIM_TTL_MS + 5000,
 		// container.charts when the chart service is wired; otherwise a renderer of our own, made on first use.
 		charts: () => (container as { charts?: ChartRenderer }).charts ?? (ownCharts ??= new ChartRenderer()),
 		ops: opsLedger && ((day) => opsLedger.read(day)),

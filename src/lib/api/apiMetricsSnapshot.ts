@@ -53,7 +53,8 @@ export async function collectApiMetrics(sources: ApiMetricsSources): Promise<Api
 		gatewayEvents,
 		modules: moduleStatuses(sources),
 		web,
-		health: health && monitor ? { at: Date.parse(health.timestamp), scores: { overall: { score: health.data.overall.score, level: healthLevel(health.data.overall.score) }, components: health.data.components }, activeAlerts: monitor.activeAlerts() } : undefined
+		// No samples yet (score null): no health section, rather than a made-up score.
+		health: health && monitor && health.data.overall.score !== null ? { at: Date.parse(health.timestamp), scores: { overall: { score: health.data.overall.score, level: healthLevel(health.data.overall.score) }, components: health.data.components }, activeAlerts: monitor.activeAlerts() } : undefined
 	});
 	return { ...snapshot, history: compactHistory(monitor?.history()) };
 }

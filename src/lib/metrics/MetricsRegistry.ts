@@ -306,7 +306,8 @@ export class MetricsRegistry {
 	}
 
 	public observeHealth(scores: HealthScores, active: readonly Pick<ActiveAlert, 'level'>[]): void {
-		this.healthScore.set({ component: 'overall' }, scores.overall.score);
+		// No samples yet: no series, rather than a made-up 100.
+		if (scores.overall.score !== null) this.healthScore.set({ component: 'overall' }, scores.overall.score);
 		for (const [component, score] of Object.entries(scores.components)) if (score) this.healthScore.set({ component }, score.score);
 		this.alertsActive.set({ level: 'CRITICAL' }, active.filter((alert) => alert.level === 'CRITICAL').length);
 		this.alertsActive.set({ level: 'WARNING' }, active.filter((alert) => alert.level === 'WARNING').length);

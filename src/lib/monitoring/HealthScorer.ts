@@ -32,7 +32,8 @@ export interface ComponentScore {
 }
 
 export interface HealthScores {
-	overall: { score: number; level: HealthLevel };
+	/** `score: null` (level 'No data') until at least one input was sampled: nothing is known yet, which is not "Excellent". */
+	overall: { score: number | null; level: HealthLevel | 'No data' };
 	components: Partial<Record<HealthComponent, ComponentScore>>;
 }
 
@@ -125,7 +126,8 @@ export class HealthScorer {
 			weights += WEIGHTS[name];
 			lowest = Math.min(lowest, component.score);
 		}
-		const overall = weights > 0 ? Math.round(Math.min(weighted / weights, lowest + OVERALL_CAP_ABOVE_WORST)) : 100;
+		if (weights === 0) return { overall: { score: null, level: 'No data' }, components };
+		const overall = Math.round(Math.min(weighted / weights, lowest + OVERALL_CAP_ABOVE_WORST));
 		return { overall: { score: overall, level: healthLevel(overall) }, components };
 	}
 }

@@ -171,7 +171,8 @@ export interface HealthReport {
 		/** Readable paragraph (level, scores, trends, top recommendations): what an embed shows first. */
 		summary: string;
 		instance: string | null;
-		overall: { score: number; level: string };
+		/** null (level 'No data') before anything was sampled. */
+		overall: { score: number | null; level: string };
 		components: HealthScores['components'];
 		trends: Record<string, Trend['direction']>;
 		trendDetails: Record<string, { slopePerMinute: number; relativeChange: number; points: number }>;
@@ -520,7 +521,8 @@ export class Monitor implements Service {
 	public healthReport(options: { emit?: boolean } = {}): HealthReport {
 		const report = this.buildHealthReport();
 		this.latest.health = report;
-		this.healthHistory.push({
+		// Nothing sampled yet: no point in the history (a 100 there would be invented).
+		if (report.data.overall.score !== null) this.healthHistory.push({
 			t: Date.parse(report.timestamp),
 			overall: report.data.overall.score,
 			cpu: report.data.components.cpu?.score ?? null,
@@ -530,11 +532,11 @@ export class Monitor implements Service {
 		});
 		if (options.emit !== false) {
 			const score = report.data.overall.score;
-			const severity: Severity = score < 50 ? 'WARNING' : 'INFO';
+			const severity: Severity = score !== null && score < 50 ? 'WARNING' : 'INFO';
 			this.report('performance', {
 				event: report.event,
 				severity,
-				title: `Health ${report.data.overall.level} (${score}/100)`,
+				title: score === null ? 'Health: no data yet' : `Health ${report.data.overall.level} (${score}/100)`,
 				timestamp: report.timestamp,
 				data: report.data as unknown as Record<string, unknown>,
 				files: [{ name: `health-report-${report.timestamp.replace(/[:.]/g, '-')}.json`, data: Buffer.from(JSON.stringify(report, null, 2)) }]

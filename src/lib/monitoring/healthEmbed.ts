@@ -25,7 +25,11 @@ export function healthSummary(data: Omit<HealthReport['data'], 'summary'>): stri
 	const moving = Object.entries(data.trends)
 		.filter(([, direction]) => direction !== 'stable')
 		.map(([name, direction]) => `${TREND_NAMES[name] ?? name} ${TREND_ARROWS[direction]}`);
-	const lines = [`${LEVEL_ICONS[data.overall.level as HealthLevel] ?? ''} ${data.overall.level} ${data.overall.score}/100${components ? ` (${components})` : ''}`];
+	const lines = [
+		data.overall.score === null
+			? 'No data yet: nothing has been sampled since the start (no score until the first samples).'
+			: `${LEVEL_ICONS[data.overall.level as HealthLevel] ?? ''} ${data.overall.level} ${data.overall.score}/100${components ? ` (${components})` : ''}`
+	];
 	if (moving.length > 0) lines.push(`Trends: ${moving.join(', ')}`);
 	lines.push(...(data.recommendations.length > 0 ? data.recommendations.slice(0, 5).map((entry) => `• ${entry.text}`) : ['No action needed.']));
 	return lines.join('\n');
@@ -63,7 +67,7 @@ export function buildHealthEmbed(report: HealthReport): APIEmbed {
 	if (trendText) fields.push({ name: 'Trends (last hour)', value: trendText.slice(0, 1024) });
 	const recommendations = data.recommendations.length > 0 ? data.recommendations.map((entry) => `• ${entry.text}`).join('\n') : 'No action needed.';
 	return {
-		title: `Health: ${level} (${data.overall.score}/100)${data.instance ? ` · ${data.instance}` : ''}`.slice(0, 256),
+		title: `Health: ${data.overall.score === null ? 'no data yet' : `${level} (${data.overall.score}/100)`}${data.instance ? ` · ${data.instance}` : ''}`.slice(0, 256),
 		color: LEVEL_COLORS[level] ?? 0x5865f2,
 		description: recommendations.slice(0, 4096),
 		fields: fields.slice(0, 25),

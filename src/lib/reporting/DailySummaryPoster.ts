@@ -3,7 +3,7 @@ import type { RankingSpec } from '#lib/charts/ChartSpecs.js';
 import type { DailySummary } from '#lib/stats/statsTypes.js';
 import { buildDailySummaryReport, type OpsDayFigures } from './dailySummary.js';
 import type { ReportEventInput } from './ReportEvent.js';
-import type { ClaimOutcome } from './SummaryClaims.js';
+import type { ClaimOutcome, DayClaims } from './SummaryClaims.js';
 import { addDays, missingSummaryDays, startOfUtcDay, utcDay } from './summaryDays.js';
 
 /** Store meta key: the last UTC day whose summary was posted (fleet-wide, in the statistics store). */
@@ -16,8 +16,9 @@ export interface DailySummaryPosterOptions {
 		flush?(): Promise<unknown>;
 		store: { getMeta(key: string): Promise<string | null>; setMeta(key: string, value: string): Promise<void> };
 	};
-	reporter: { enqueue(channel: ReportChannelName, input: ReportEventInput): void; flush(channel?: ReportChannelName): Promise<void> };
-	claims: { claim(day: string): Promise<ClaimOutcome>; confirm(day: string): Promise<void>; release(day: string): Promise<void> };
+	/** `deliver` resolves once the summary was sent or fsync'd to the reporter's spool. */
+	reporter: { deliver(channel: ReportChannelName, input: ReportEventInput): Promise<'sent' | 'spooled'> };
+	claims: DayClaims;
 	/** The chart renderer (container.charts, or one of our own); called per post so a late-wired renderer is used. */
 	charts: () => { renderRanking(spec: RankingSpec): Promise<Buffer> };
 	/** Uptime, restarts, health and alerts of a day (DailyOpsLedger.read). */
@@ -125,7 +126,7 @@ export class DailySummaryPoster {
 		return result;
 	}
 
-	/** Claims, builds and enqueues one day's summary. 'claimed' = posted here. */
+	/** Claims, builds and delivers one day's summary. 'claimed' = posted here. */
 	private async postDay(day: string): Promise<ClaimOutcome> {
 		const { claims, reporter } = this.options;
 		const outcome = await claims.claim(day);
@@ -143,14 +144,21 @@ export class DailySummaryPoster {
 				// A summary without its chart beats no summary.
 				this.options.log.warn(`Daily summary chart for ${day} failed (${(error as Error)?.message ?? error}); posting without it.`);
 			}
-			reporter.enqueue('analytics', { ...report.input, files });
+			// Fencing: a process that stalled past its claim (and lost the day to another) must not post it.
+			if (!(await claims.holds(day))) {
+				this.options.log.warn(`Daily summary for ${day}: the claim expired while building it and another process has the day; not posting it here.`);
+				return 'pending';
+			}
+			const outcome = await reporter.deliver('analytics', { ...report.input, files });
+			// Done only now that the summary is sent or durably spooled: a crash before this leaves the
+			// claim to expire and the day to be posted by the next run.
+			if (!(await claims.markDone(day))) {
+				this.options.log.warn(`Daily summary for ${day} was ${outcome}, but its claim expired meanwhile: another process may post the day too.`);
+			}
 		} catch (error) {
 			await claims.release(day).catch(() => undefined);
 			throw error;
 		}
-		// From here the reporter owns it (sent, or spooled and replayed): the day is done.
-		await claims.confirm(day);
-		await reporter.flush('analytics');
 		return 'claimed';
 	}
 

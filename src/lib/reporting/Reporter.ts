@@ -193,6 +193,8 @@ export class Reporter implements Service {
 	private readonly abortSends = new AbortController();
 	private readonly counters = { enqueued: 0, enqueueErrors: 0, internalErrors: 0, rateLimitWaits: 0 };
 	private readonly onRateLimited = (_info: RateLimitData) => void this.counters.rateLimitWaits++;
+	/** deliver() callers waiting for their event to be sent or spooled, by seq. */
+	private readonly deliveries = new Map<number, { resolve: (outcome: 'sent' | 'spooled') => void; reject: (error: Error) => void }>();
 
 	public constructor(options: ReporterOptions) {
 		this.now = options.now ?? Date.now;
@@ -247,16 +249,19 @@ export class Reporter implements Service {
 	 * Queues one event for `channel`. Synchronous, O(1), never throws: a broken input is counted,
 	 * not raised. Do not mutate `input` afterwards (it is formatted when the batch goes out).
 	 */
-	public enqueue(channel: ReportChannelName, input: ReportEventInput): void {
+	public enqueue(channel: ReportChannelName, input: ReportEventInput): number | undefined {
 		try {
 			const ch = this.states[channel];
 			if (ch === undefined || input === null || typeof input !== 'object') {
 				this.counters.enqueueErrors++;
-				return;
+				return undefined;
 			}
 			const pending: Pending = { seq: this.nextSeq++, input, at: this.now(), event: undefined };
 			this.counters.enqueued++;
-			if (this.stopped) return this.spoolLate(ch, pending);
+			if (this.stopped) {
+				this.spoolLate(ch, pending);
+				return pending.seq;
+			}
 			if (input.severity === 'CRITICAL') {
 				ch.urgent.push(pending);
 				this.schedule(ch);
@@ -272,9 +277,30 @@ export class Reporter implements Service {
 					ch.stats.droppedEvents++;
 				}
 			}
+			return pending.seq;
 		} catch {
 			this.counters.enqueueErrors++;
+			return undefined;
 		}
+	}
+
+	/**
+	 * Queues one event and sends it now; resolves once it is durable: 'sent' (Discord took it) or
+	 * 'spooled' (fsync'd to the spool, replayed in order later, also after a restart). Rejects when
+	 * it can be neither (rejected by Discord, channel unavailable, disk failing). For events that
+	 * must not be lost nor repeated, e.g. the daily summary, whose claim is marked done only then.
+	 */
+	public deliver(channel: ReportChannelName, input: ReportEventInput): Promise<'sent' | 'spooled'> {
+		// Waiting before enqueueing: after stop() the event is spooled inside enqueue itself.
+		const expected = this.nextSeq;
+		const settled = new Promise<'sent' | 'spooled'>((resolve, reject) => this.deliveries.set(expected, { resolve, reject }));
+		const seq = this.enqueue(channel, input);
+		if (seq !== expected) {
+			this.deliveries.delete(expected);
+			return Promise.reject(new Error('the report could not be queued'));
+		}
+		if (!this.stopped) void this.flush(channel);
+		return settled;
 	}
 
 	public start(): void {
@@ -524,7 +550,7 @@ export class Reporter implements Service {
 			this.markUnavailable(ch, result.reason);
 			this.fallback(ch, packed.events);
 		} else {
-			this.reject(ch, packed.events.length, result);
+			this.reject(ch, packed.events.length, result, packed.events);
 		}
 		return false;
 	}
@@ -553,7 +579,7 @@ export class Reporter implements Service {
 		else if (result.outcome === 'channel-unavailable') this.markUnavailable(ch, result.reason);
 		else {
 			ch.spool.ack(packed.events.length);
-			this.reject(ch, packed.events.length, result);
+			this.reject(ch, packed.events.length, result, packed.events);
 			return true;
 		}
 		return false;
@@ -581,6 +607,7 @@ export class Reporter implements Service {
 		ch.inFlight = undefined;
 		ch.stats.lastSendMs = result.ms;
 		if (result.outcome === 'ok') {
+			this.settle(packed.events, 'sent');
 			ch.stats.sentMessages++;
 			ch.stats.sentEvents += packed.events.length;
 			ch.stats.lastSendAt = this.now();
@@ -647,7 +674,8 @@ export class Reporter implements Service {
 		}
 	}
 
-	private reject(ch: ChannelState, count: number, result: SendResult): void {
+	private reject(ch: ChannelState, count: number, result: SendResult, events: readonly ReportEvent[] = []): void {
+		this.settle(events, new Error(`Discord rejected the report: ${result.reason}`));
 		ch.stats.rejectedEvents += count;
 		ch.stats.droppedEvents += count;
 		this.log(`${ch.name} (${ch.id}): Discord rejected a report (${result.reason}); ${count} event(s) dropped. This is a bug in the batcher.`);
@@ -658,6 +686,7 @@ export class Reporter implements Service {
 		if (events.length === 0) return;
 		try {
 			ch.spool.append(events.map((event) => this.formatter.plain(event)));
+			this.settle(events, 'spooled');
 		} catch (error) {
 			this.counters.internalErrors++;
 			this.log(`${ch.name}: spooling ${events.length} event(s) failed (${String((error as Error)?.message ?? error)}); writing them to stderr instead.`);
@@ -665,8 +694,21 @@ export class Reporter implements Service {
 		}
 	}
 
+	/** Tells deliver() callers how their events ended. */
+	private settle(events: readonly { seq: number }[], outcome: 'sent' | 'spooled' | Error): void {
+		if (this.deliveries.size === 0) return;
+		for (const event of events) {
+			const waiter = this.deliveries.get(event.seq);
+			if (!waiter) continue;
+			this.deliveries.delete(event.seq);
+			if (outcome instanceof Error) waiter.reject(outcome);
+			else waiter.resolve(outcome);
+		}
+	}
+
 	/** The local fallback: one redacted JSON line per event on stderr. */
 	private fallback(ch: ChannelState, events: readonly ReportEvent[]): void {
+		this.settle(events, new Error(`channel ${ch.name} unavailable or spool failing: written to stderr only`));
 		ch.stats.fallbackEvents += events.length;
 		for (const event of events) this.stderr(`${REPORTER_LOG_PREFIX} fallback ${ch.name} ${JSON.stringify(this.formatter.wire(event))}`);
 	}

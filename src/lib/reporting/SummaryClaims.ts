@@ -3,38 +3,55 @@ import type { Redis } from 'ioredis';
 
 export type ClaimOutcome = 'claimed' | 'done' | 'pending';
 
+/**
+ * What the daily summary needs from a claim backend (Redis across a fleet, or the statistics store
+ * for a single process): take a day, check it is still ours right before sending, mark it done
+ * once the summary is sent or durably spooled, or let it go.
+ */
+export interface DayClaims {
+	claim(day: string): Promise<ClaimOutcome>;
+	/** Still ours (renews it): false once it expired, was taken over, or is done. Checked right before sending. */
+	holds(day: string): Promise<boolean>;
+	/** Marks the day done if it is still ours; false when another owner has it (nothing is changed then). */
+	markDone(day: string): Promise<boolean>;
+	release(day: string): Promise<void>;
+}
+
 export interface SummaryClaimsOptions {
 	redis: Redis;
 	/** Key prefix, e.g. `nexus:<TASKS_QUEUE>:summary:`; the day is appended. */
 	prefix: string;
-	/** How long a claim holds while its owner builds and enqueues the summary. Default 300 s. */
-	pendingTtlSeconds?: number;
+	/** How long a claim holds without renewal while its owner builds and sends the summary. Default 300 s. */
+	pendingTtlMs?: number;
 	/** How long a posted day stays marked. Default 7 days (longer than any catch-up window). */
 	doneTtlSeconds?: number;
 }
 
-/** Deletes the key only if it still holds our pending claim (never someone else's, never a done mark). */
+/** Compare-and-set on the fencing token: only the claim's owner may renew, finish or drop it. */
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const MARK_DONE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], 'done', 'EX', ARGV[2]) return 1 end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
- * Exactly-once across processes for the daily summary: before posting a day, a process claims
- * `<prefix><YYYY-MM-DD>` with `SET NX EX` (pending, short TTL); once the summary is handed to the
- * reporter the key becomes `done` for a week. A second process (or a re-delivered BullMQ job) sees
- * `pending` or `done` and does not post. A claim whose owner died mid-post expires, so the day is
- * posted by the next run instead of being lost; a failed build releases the claim at once.
+ * Exactly-once across processes for the daily summary. A claim is `SET <prefix><day> <token> NX PX`
+ * with a fresh random token per claim (a fencing token). Every later step is a Lua compare-and-set
+ * on that token, atomic in Redis: `holds` (renew right before sending), `markDone` (only once the
+ * summary was sent or fsync'd to the spool) and `release`. A process that stalled past its TTL and
+ * lost the day to another finds the token changed and neither sends nor marks anything. A claim
+ * whose owner died (SIGKILL) before the summary was durable expires, and the day is posted by the
+ * next run instead of being lost.
  */
-export class SummaryClaims {
+export class SummaryClaims implements DayClaims {
 	private readonly redis: Redis;
 	private readonly prefix: string;
-	private readonly pendingTtl: number;
+	private readonly pendingTtlMs: number;
 	private readonly doneTtl: number;
-	/** Identifies this process's claims, so a release never deletes another process's. */
-	private readonly token = `pending:${process.pid}:${randomBytes(6).toString('hex')}`;
+	private readonly tokens = new Map<string, string>();
 
 	public constructor(options: SummaryClaimsOptions) {
 		this.redis = options.redis;
 		this.prefix = options.prefix;
-		this.pendingTtl = options.pendingTtlSeconds ?? 300;
+		this.pendingTtlMs = options.pendingTtlMs ?? 300_000;
 		this.doneTtl = options.doneTtlSeconds ?? 7 * 86_400;
 	}
 
@@ -44,19 +61,33 @@ export class SummaryClaims {
 
 	public async claim(day: string): Promise<ClaimOutcome> {
 		const key = this.key(day);
-		if ((await this.redis.set(key, this.token, 'EX', this.pendingTtl, 'NX')) === 'OK') return 'claimed';
+		const token = `pending:${process.pid}:${randomBytes(8).toString('hex')}`;
+		if ((await this.redis.set(key, token, 'PX', this.pendingTtlMs, 'NX')) === 'OK') {
+			this.tokens.set(day, token);
+			return 'claimed';
+		}
 		const value = await this.redis.get(key);
 		// Expired between the two calls: someone may claim it now; the next run will see.
 		return value === 'done' ? 'done' : 'pending';
 	}
 
-	/** The summary is with the reporter (which sends or spools it): the day is done. */
-	public async confirm(day: string): Promise<void> {
-		await this.redis.set(this.key(day), 'done', 'EX', this.doneTtl);
+	public async holds(day: string): Promise<boolean> {
+		const token = this.tokens.get(day);
+		if (!token) return false;
+		return Number(await this.redis.eval(RENEW, 1, this.key(day), token, String(this.pendingTtlMs))) === 1;
 	}
 
-	/** Building the summary failed: let the next run (here or elsewhere) try again. */
+	public async markDone(day: string): Promise<boolean> {
+		const token = this.tokens.get(day);
+		if (!token) return false;
+		this.tokens.delete(day);
+		return Number(await this.redis.eval(MARK_DONE, 1, this.key(day), token, String(this.doneTtl))) === 1;
+	}
+
 	public async release(day: string): Promise<void> {
-		await this.redis.eval(RELEASE, 1, this.key(day), this.token);
+		const token = this.tokens.get(day);
+		if (!token) return;
+		this.tokens.delete(day);
+		await this.redis.eval(RELEASE, 1, this.key(day), token);
 	}
 }

@@ -1,6 +1,7 @@
 import type { Service } from '#lib/ServiceRegistry.js';
 import { MessageAuthorIndex } from './MessageAuthorIndex.js';
 import { PrivacyRegistry } from './PrivacyRegistry.js';
+import type { RecoveryJournal } from './RecoveryJournal.js';
 import { StatsAggregator, type CommandEvent, type MemberEvent, type MessageEvent, type ReactionEvent } from './StatsAggregator.js';
 import type { ApplyResult, StatsStore } from './StatsStore.js';
 import type { ExportRange, ExportRows } from './statsExport.js';
@@ -46,6 +47,15 @@ export interface StatsServiceOptions {
 	onError?: (error: unknown) => void;
 	/** Who is in voice in a guild now (the gateway's cache): capture resumed there counts them from then. */
 	voiceStatesOf?: (guildId: string) => readonly SeedVoiceState[];
+	/**
+	 * Where counters go that the store cannot take (a failed flush, the final flush at shutdown);
+	 * replayed at start and after each successful flush. Without it a failed flush keeps its deltas
+	 * in memory only.
+	 */
+	journal?: RecoveryJournal;
+	/** Shutdown: stops the event sources (closes the gateway) before the final flush, so no event arrives after it. */
+	stopCapture?: () => Promise<void>;
+	log?: { info(message: string): void; warn(message: string): void };
 }
 
 /** Capture events take `at` (epoch ms, e.g. message.createdTimestamp); it defaults to the service clock. */
@@ -118,6 +128,11 @@ export class StatsService implements Service {
 	private timer: NodeJS.Timeout | null = null;
 	private lastPrivacyLoad = 0;
 	private stopped = false;
+	private failuresInRow = 0;
+	private retryAt = 0;
+	private readonly journal: RecoveryJournal | undefined;
+	private readonly stopCapture: (() => Promise<void>) | undefined;
+	private readonly log: { info(message: string): void; warn(message: string): void } | undefined;
 	private stats = { flushes: 0, failures: 0, lastFlushAt: null as number | null, lastFlushMs: 0, lastFlushRows: 0, lastError: null as string | null };
 
 	public constructor(options: StatsServiceOptions) {
@@ -127,6 +142,9 @@ export class StatsService implements Service {
 		this.privacyRefreshMs = options.privacyRefreshMs ?? 60_000;
 		this.onError = options.onError;
 		this.voiceStatesOf = options.voiceStatesOf ?? (() => []);
+		this.journal = options.journal;
+		this.stopCapture = options.stopCapture;
+		this.log = options.log;
 		this.privacy = new PrivacyRegistry(options.store);
 		this.voice = new VoiceSessionTracker({
 			minSessionSeconds: options.voiceMinSeconds,
@@ -138,26 +156,102 @@ export class StatsService implements Service {
 	public async start(): Promise<void> {
 		await this.privacy.load();
 		this.lastPrivacyLoad = this.now();
+		// What the last run could not write (database down at its shutdown or during an outage).
+		await this.replayJournal().catch((error) => this.onError?.(error));
 		if (this.flushIntervalMs && !this.timer) {
+			const interval = this.flushIntervalMs;
 			this.timer = setInterval(() => {
-				this.flush().catch((error) => this.onError?.(error));
-			}, this.flushIntervalMs);
+				if (this.now() < this.retryAt) return;
+				this.flush().then(
+					() => (this.failuresInRow = 0),
+					(error) => {
+						// Back off while the store is away (each attempt may block, e.g. SQLite's busy_timeout), but
+						// not beyond max(interval, 10 s): memory holds at most that much, the rest is journaled.
+						this.failuresInRow += 1;
+						this.retryAt = this.now() + Math.min(interval * 2 ** (this.failuresInRow - 1), Math.max(interval, 10_000));
+						this.onError?.(error);
+					}
+				);
+			}, interval);
 			this.timer.unref();
 		}
 	}
 
-	/** Shutdown: close voice sessions (credited up to now), flush everything, close the store. */
-	public async stop(_signal?: AbortSignal): Promise<void> {
+	/**
+	 * Shutdown: stop capture (the gateway closes first, so nothing arrives after the final flush),
+	 * close voice sessions (credited up to now), flush everything; what the store cannot take goes to
+	 * the recovery journal (the next start replays it). Then close the store.
+	 */
+	public async stop(signal?: AbortSignal): Promise<void> {
 		if (this.stopped) return;
 		this.stopped = true;
 		if (this.timer) clearInterval(this.timer);
 		this.timer = null;
-		this.voice.closeAll(this.now());
+		// At the deadline the process exits soon after: journal what is still in memory, synchronously.
+		const onAbort = () => this.journalPending('the shutdown deadline passed');
+		if (signal?.aborted) {
+			// Reached after the deadline: no time for a flush, only for the disk.
+			this.voice.closeAll(this.now());
+			onAbort();
+			void this.store.close().catch(() => undefined);
+			return;
+		}
+		signal?.addEventListener('abort', onAbort, { once: true });
 		try {
-			await this.flush();
+			if (this.stopCapture) {
+				await Promise.race([this.stopCapture().catch((error) => this.log?.warn(`Stopping capture failed: ${String(error)}`)), abortOf(signal)]);
+			}
+			this.voice.closeAll(this.now());
+			try {
+				await this.flush();
+			} catch (error) {
+				if (!this.journal) throw error;
+				this.log?.warn(`Final statistics flush failed (${String((error as Error)?.message ?? error)}); writing the counters to the recovery journal.`);
+			}
+			// Whatever is still in memory (a failed flush, or events that raced the flush).
+			this.journalPending('the final flush could not write it');
 		} finally {
+			signal?.removeEventListener('abort', onAbort);
 			await this.store.close();
 		}
+	}
+
+	/** Memory -> recovery journal (no-op without a journal or when nothing is pending). */
+	private journalPending(reason: string): void {
+		if (!this.journal || this.aggregator.size === 0) return;
+		const deltas = this.aggregator.drain();
+		try {
+			const id = this.journal.write(deltas);
+			this.log?.warn(`Statistics: ${deltaRowCount(deltas)} counter row(s) written to the recovery journal (${reason}); batch ${id}, applied at the next successful flush or start.`);
+		} catch (error) {
+			this.aggregator.restore(deltas);
+			this.log?.warn(`Statistics: writing the recovery journal failed (${String((error as Error)?.message ?? error)}); the counters stay in memory.`);
+		}
+	}
+
+	/**
+	 * Applies the journal's batches, oldest first, each exactly once (the store records its id in
+	 * the same transaction). Stops at the first failure (the database is still away); returns the
+	 * number of batches applied.
+	 */
+	private async replayJournal(): Promise<number> {
+		if (!this.journal) return 0;
+		let applied = 0;
+		for (const file of this.journal.pendingFiles()) {
+			let batch;
+			try {
+				batch = this.journal.read(file);
+			} catch (error) {
+				this.log?.warn(String((error as Error).message));
+				continue;
+			}
+			const result = await this.store.applyDeltas(batch.deltas, this.now(), { once: batch.id });
+			this.journal.remove(batch);
+			for (const guildId of result.guildIds) if (reportedGuilds(batch.deltas).has(guildId)) this.bump(guildId);
+			applied += 1;
+			this.log?.info(`Statistics: recovered batch ${batch.id} (${deltaRowCount(batch.deltas)} row(s) from ${new Date(batch.at).toISOString()}) applied.`);
+		}
+		return applied;
 	}
 
 	/*
@@ -273,8 +367,13 @@ export class StatsService implements Service {
 			this.aggregator.restore(deltas);
 			this.stats.failures += 1;
 			this.stats.lastError = String((error as Error)?.message ?? error);
+			// The database is away: move the counters to disk, so memory stays at one flush interval's
+			// worth however long the outage lasts, and a crash meanwhile loses at most that interval.
+			if (!this.stopped) this.journalPending('the store is unavailable');
 			throw error;
 		}
+		// The store is back: what earlier failed flushes journaled goes in now (merged into the same rows).
+		if (this.journal?.hasPending) await this.replayJournal().catch((error) => this.onError?.(error));
 		const ms = performance.now() - began;
 		const shown = reportedGuilds(deltas);
 		const versionedGuildIds = result.guildIds.filter((guildId) => shown.has(guildId));
@@ -368,8 +467,10 @@ export class StatsService implements Service {
 	/** Deletes every stored row about a member (without opting them out). */
 	public async deleteUserData(userId: string): Promise<void> {
 		this.aggregator.dropUser(userId);
-		const guilds = await this.afterInFlightFlush(() => {
+		const guilds = await this.afterInFlightFlush(async () => {
 			this.aggregator.dropUser(userId);
+			// Journaled counters go in first, so the deletion covers them instead of them coming back later.
+			await this.replayJournal();
 			return this.store.deleteUserData(userId);
 		});
 		for (const guildId of guilds) this.bump(guildId);
@@ -404,6 +505,8 @@ export class StatsService implements Service {
 		this.voice.dropGuild(guildId);
 		await this.afterInFlightFlush(async () => {
 			this.aggregator.dropGuild(guildId);
+			// Journaled counters go in first, so the purge deletes them too instead of them coming back later.
+			await this.replayJournal();
 			await this.store.purgeGuild(guildId);
 		});
 		this.bump(guildId);
@@ -521,6 +624,13 @@ export class StatsService implements Service {
 		return this.store.totals();
 	}
 }
+
+const abortOf = (signal: AbortSignal | undefined): Promise<void> =>
+	new Promise((resolve) => {
+		if (!signal) return;
+		if (signal.aborted) resolve();
+		else signal.addEventListener('abort', () => resolve(), { once: true });
+	});
 
 /** Guilds with message, reaction, voice or membership rows: what /guildstats reports show. */
 function reportedGuilds(deltas: StatsDeltas): Set<string> {

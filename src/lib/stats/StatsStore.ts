@@ -60,6 +60,8 @@ type LocalKey = [guildId: string, localDay: number, bot: number, fromHour: numbe
 
 const FLUSH_LOG_KEEP_MS = 2 * DAY_MS;
 const META_FLOOR = 'hourly_floor_hour';
+/** Meta key prefix of a recovered statistics batch already applied (RecoveryJournal). */
+export const APPLIED_BATCH_META = 'recovery_batch:';
 
 /**
  * The statistics store: counters in hourly and daily buckets behind one kysely query layer, on a
@@ -105,12 +107,20 @@ export class StatsStore {
 	 */
 
 	/** Adds the deltas in one transaction. Safe against concurrent writers (other shards) on PostgreSQL. */
-	public async applyDeltas(deltas: StatsDeltas, now: number = Date.now()): Promise<ApplyResult> {
+	public async applyDeltas(deltas: StatsDeltas, now: number = Date.now(), options: { once?: string } = {}): Promise<ApplyResult> {
 		const deltaRows = deltaRowCount(deltas);
 		if (deltaRows === 0) return { deltaRows: 0, droppedRows: 0, writtenRows: 0, statements: 0, guildIds: [] };
 		return this.db.transaction().execute(async (trx) => {
 			await lockForWrite(trx, this.dialect, this.lockKey, false);
 			let statements = 1;
+			// A recovered batch: its id is recorded in the same transaction, so it is applied exactly once.
+			if (options.once !== undefined) {
+				const key = `${APPLIED_BATCH_META}${options.once}`;
+				const seen = await sql<{ value: string }>`select value from ${sql.table(TABLES.meta)} where key = ${key}`.execute(trx);
+				if (seen.rows.length > 0) return { deltaRows: 0, droppedRows: 0, writtenRows: 0, statements: 1, guildIds: [] };
+				await sql`insert into ${sql.table(TABLES.meta)} (key, value) values (${key}, ${String(now)})`.execute(trx);
+				statements += 2;
+			}
 			const users = new Set<string>();
 			for (const delta of deltas.messages) users.add(delta.userId);
 			for (const delta of deltas.reactions) users.add(delta.userId);

@@ -49,6 +49,11 @@ export async function openStatsDatabase(options: StatsDatabaseOptions): Promise<
 			types: pgTypes,
 			options: options.schema ? `-c search_path=${schema}` : undefined
 		});
+		// An idle connection the server drops (restart, outage) emits 'error' on the pool: without a
+		// listener that kills the process. The next query reconnects or fails, and the flush retries.
+		pool.on('error', () => undefined);
+		// The same for a connection checked out between two queries of a transaction: the transaction fails instead.
+		pool.on('connect', (client) => client.on('error', () => undefined));
 		db = new Kysely({ dialect: new PostgresDialect({ pool }) });
 	} else {
 		dialect = 'sqlite';

@@ -26,7 +26,7 @@ describe('Monitor health report with a fleet provider', () => {
 		expect(degraded.data.samples.shards).toBe('1/3 ready (fleet)');
 		expect(degraded.data.samples.gatewayLatencyMs).toBe(900);
 		expect(degraded.data.components.discord!.score).toBeLessThan(healthy.data.components.discord!.score);
-		expect(degraded.data.overall.score).toBeLessThan(healthy.data.overall.score);
+		expect(degraded.data.overall.score).toBeLessThan(healthy.data.overall.score!);
 	});
 
 	it('without a provider (single process) the report has no fleet part', () => {

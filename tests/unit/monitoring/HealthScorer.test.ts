@@ -79,7 +79,10 @@ describe('HealthScorer', () => {
 		expect(scores.components.network).toBeUndefined();
 		expect(scores.overall.score).toBe(88);
 		expect(scores.overall.level).toBe('Good');
-		expect(scorer.score({}).overall).toEqual({ score: 100, level: 'Excellent' });
+	});
+
+	it('with no samples yet says "no data", not 100', () => {
+		expect(scorer.score({}).overall).toEqual({ score: null, level: 'No data' });
 	});
 
 	it('reflects shards that are not ready and failing commands in the Discord score', () => {

@@ -38,6 +38,13 @@ describe('health embed and summary', () => {
 		expect(healthSummary({ ...report().data, recommendations: [], trends: { cpuPercent: 'stable' } })).toBe('🟡 Fair 58/100 (CPU 52 · Memory 100 · Network 38 · Discord 100)\nNo action needed.');
 	});
 
+	it('before any sample: "no data yet", not a score', () => {
+		const empty = report({ overall: { score: null, level: 'No data' }, components: {}, recommendations: [], trends: {} });
+		expect(buildHealthEmbed(empty).title).toBe('Health: no data yet · shard 0');
+		expect(healthSummary(empty.data)).toContain('No data yet');
+		expect(healthSummary(empty.data)).not.toContain('/100');
+	});
+
 	it('builds a /nexus health embed within Discord limits', () => {
 		const embed = buildHealthEmbed(report());
 		expect(embed.title).toBe('Health: Fair (58/100) · shard 0');

@@ -58,11 +58,11 @@ function fleet(initialMarker: string | null) {
 		return new DailySummaryPoster({
 			stats: { dailySummary: async (day) => emptySummary(day), store },
 			reporter: {
-				enqueue: (channel: ReportChannelName, input: ReportEventInput) => {
+				deliver: async (channel: ReportChannelName, input: ReportEventInput) => {
 					expect(channel).toBe('analytics');
 					posted.push({ process: id, day: String(input.data?.Day).slice(0, 10), input });
-				},
-				flush: async () => undefined
+					return 'sent' as const;
+				}
 			},
 			claims,
 			charts: () => ({ renderRanking: async () => Buffer.from('PNG') }),
@@ -158,6 +158,49 @@ describe('DailySummaryPoster', () => {
 		expect(f.posted.map((post) => post.day)).toEqual([addDays(TODAY, -1)]);
 		expect(await redis.get(key)).toBe('done');
 		expect(f.meta.get(LAST_SUMMARY_META)).toBe(addDays(TODAY, -1));
+	});
+
+	it('marks the day done only once the summary is sent or spooled: an owner killed before that leaves the day to the next run', async () => {
+		const f = fleet(addDays(TODAY, -2));
+		const key = `${f.prefix}${addDays(TODAY, -1)}`;
+		// The reporter never confirms (the process is SIGKILLed while the summary waits to be sent).
+		void f
+			.process({ claims: new SummaryClaims({ redis, prefix: f.prefix, pendingTtlMs: 200 }), reporter: { deliver: () => new Promise<never>(() => undefined) } })
+			.run();
+		await new Promise((resolve) => setTimeout(resolve, 80));
+		expect(await redis.get(key)).toMatch(/^pending:/);
+		expect(f.meta.get(LAST_SUMMARY_META)).toBe(addDays(TODAY, -2));
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		// The claim expired: the next run (another process, or this one restarted) posts the day.
+		expect((await f.process().run()).posted).toEqual([addDays(TODAY, -1)]);
+		expect(await redis.get(key)).toBe('done');
+	});
+
+	it('fencing: a process that stalled past its claim neither posts nor marks a day another process took over', async () => {
+		const f = fleet(addDays(TODAY, -2));
+		const key = `${f.prefix}${addDays(TODAY, -1)}`;
+		let releaseBuild: () => void = () => undefined;
+		const stalled = f
+			.process({
+				claims: new SummaryClaims({ redis, prefix: f.prefix, pendingTtlMs: 100 }),
+				stats: {
+					dailySummary: async (day) => {
+						await new Promise<void>((resolve) => (releaseBuild = resolve));
+						return emptySummary(day);
+					},
+					store: { getMeta: async (k) => f.meta.get(k) ?? null, setMeta: async (k, value) => void f.meta.set(k, value) }
+				}
+			})
+			.run();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		// Its claim expired while it stalled: another process claims and posts the day.
+		expect((await f.process().run()).posted).toEqual([addDays(TODAY, -1)]);
+		releaseBuild();
+		const late = await stalled;
+		expect(late.posted).toEqual([]);
+		expect(f.posted.map((post) => post.day)).toEqual([addDays(TODAY, -1)]);
+		expect(await redis.get(key)).toBe('done');
+		expect(f.logs.some((line) => line.includes('another process has the day'))).toBe(true);
 	});
 
 	it('waits for the last flushes of the day after midnight, and flushes its own counters first', async () => {
