@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LAST_SUMMARY_META } from '#lib/reporting/DailySummaryPoster.js';
 import { addDays, utcDay } from '#lib/reporting/summaryDays.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
+import { LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
 import { REPORT_CHANNEL_IDS, startStack, type Stack } from './support/stack.js';
 import { delivered, sleep, waitFor } from './support/reports.js';
 
@@ -28,7 +29,7 @@ describe('daily summary across a SIGKILL before it was sent', () => {
 
 	it('is posted by the next run, exactly once', async () => {
 		stack = await startStack({
-			env: { DAILY_SUMMARY_CRON: '*/2 * * * * *', DAILY_SUMMARY_CLAIM_TTL_MS: '3000', MONITOR_ENABLED: 'false', REPORT_FLUSH_INTERVAL_MS: '600000' }
+			env: { REDIS_URL: LOCAL_REDIS_URL, DAILY_SUMMARY_CRON: '*/2 * * * * *', DAILY_SUMMARY_CLAIM_TTL_MS: '3000', MONITOR_ENABLED: 'false', REPORT_FLUSH_INTERVAL_MS: '600000' }
 		});
 		const summaries = () => delivered(stack!.sandbox, REPORT_CHANNEL_IDS.analytics).filter((event) => event.event === 'summary.daily');
 		// The first run ever only records yesterday as done; wait for it, then make yesterday owed.
