@@ -23,11 +23,11 @@ interface FoundReport {
 	files: string[];
 }
 
-function firstEvent(sandbox: DiscordSandbox, channelId: string, event: string): FoundReport | undefined {
+function firstEvent(sandbox: DiscordSandbox, channelId: string, event: string, accept: (embeds: FoundReport['embeds']) => boolean = () => true): FoundReport | undefined {
 	for (const request of sandbox.requests) {
 		if (request.route !== MESSAGE_ROUTE || request.status !== 200 || request.path !== `/channels/${channelId}/messages`) continue;
 		const found = decodeReportMessage(request.body as never, request.files).find((decoded) => decoded.event === event);
-		if (found) return { event: found, embeds: (request.body as { embeds?: FoundReport['embeds'] }).embeds ?? [], files: request.files.map((file) => file.name) };
+		if (found && accept((request.body as { embeds?: FoundReport['embeds'] }).embeds ?? [])) return { event: found, embeds: (request.body as { embeds?: FoundReport['embeds'] }).embeds ?? [], files: request.files.map((file) => file.name) };
 	}
 	return undefined;
 }
@@ -39,16 +39,17 @@ function firstEvent(sandbox: DiscordSandbox, channelId: string, event: string): 
  */
 export async function showScheduledReports({ sandbox, channels, out, say, timeoutMs, scheduler }: ScheduledReportsContext): Promise<void> {
 	const wanted = [
-		{ name: 'health report', channel: channels.performance, label: '#nexus-performance', event: 'health.report' },
-		{ name: 'analytics report', channel: channels.analytics, label: '#nexus-analytics', event: 'analytics.report' }
+		// The first health report can come before any sample ("no data yet"): show the first one with a score.
+		{ name: 'health report', channel: channels.performance, label: '#nexus-performance', event: 'health.report', accept: (embeds: FoundReport['embeds']) => embeds.some((embed) => /\/100\)/.test(embed.title ?? '')) },
+		{ name: 'analytics report', channel: channels.analytics, label: '#nexus-analytics', event: 'analytics.report', accept: undefined }
 	];
 	const found: Record<string, FoundReport> = {};
 	const until = Date.now() + timeoutMs;
 	for (const report of wanted) {
-		let message = firstEvent(sandbox, report.channel, report.event);
+		let message = firstEvent(sandbox, report.channel, report.event, report.accept);
 		while (!message && Date.now() < until) {
 			await new Promise((resolve) => setTimeout(resolve, 250));
-			message = firstEvent(sandbox, report.channel, report.event);
+			message = firstEvent(sandbox, report.channel, report.event, report.accept);
 		}
 		if (!message) throw new Error(`No scheduled ${report.name} (${report.event}) reached its channel within ${timeoutMs} ms.`);
 		found[report.event] = message;
