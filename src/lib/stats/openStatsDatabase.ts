@@ -74,12 +74,23 @@ export async function openStatsDatabase(options: StatsDatabaseOptions): Promise<
 		provider: { getMigrations: async () => statsMigrations(dialect) },
 		...(dialect === 'postgres' && options.schema ? { migrationTableSchema: schema! } : {})
 	});
-	const { error } = await migrator.migrateToLatest();
+	let { error } = await migrator.migrateToLatest();
+	// kysely's migrator scans the catalog of every schema (pg_get_serial_sequence on each column): a
+	// schema another client drops meanwhile fails the scan. Nothing of ours changed; try again.
+	for (let attempt = 0; attempt < 5 && isOtherSchemaDropped(error, schema); attempt++) {
+		await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+		({ error } = await migrator.migrateToLatest());
+	}
 	if (error) {
 		await db.destroy();
 		throw error instanceof Error ? error : new Error(String(error));
 	}
 	return { db, dialect, schema };
+}
+
+function isOtherSchemaDropped(error: unknown, schema: string | null): boolean {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	return code === '3F000' && typeof message === 'string' && !message.includes(`"${schema}"`);
 }
 
 async function createSchema(url: string, schema: string): Promise<void> {
