@@ -519,6 +519,7 @@ export class Reporter implements Service {
 		if (!canSend) return false;
 		if ((await this.limiter.tryAcquire(ch.id, now, false)) > 0) return false;
 		const events = ch.spool.peek(5000);
+		if (events.length === 0) return false; // only batches still being written: nothing durable to replay yet
 		const packed = this.batcher.pack(events, ch.label)!;
 		const result = await this.send(ch, packed, true);
 		if (result.outcome === 'ok') {
