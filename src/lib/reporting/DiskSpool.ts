@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlainEvent } from './EventFormatter.js';
 
@@ -28,6 +29,25 @@ interface Entry {
 	lastSeq: number;
 }
 
+/** A batch with its place reserved in a segment, written but not yet known to be durable. */
+interface Unsynced {
+	segment: number;
+	offset: number;
+	line: Buffer;
+	events: number;
+	lastSeq: number;
+	/** Durable and indexed (by its group's fsync, or by appendSync). */
+	committed: boolean;
+	/** Refused (the disk failed before it was durable). */
+	failed: boolean;
+	resolve: () => void;
+	reject: (error: Error) => void;
+	done: Promise<void>;
+}
+
+/** Positional writes (never O_APPEND, where Linux ignores the position); no truncation. */
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT;
+
 interface Cursor {
 	/** Events of the head entry already replayed. */
 	skip: number;
@@ -42,14 +62,18 @@ const CURSOR_FILE = 'cursor.json';
  * Append-only, size-bounded, crash-safe spool of unsent report batches, replayed in order.
  *
  * Layout: `segment-<n>.jsonl` files, one batch per line as `<bytes> <json>\n`, written with
- * fsync so a batch acknowledged as spooled survives a crash. A torn last line (crash mid-write)
+ * fsync so a batch acknowledged as spooled survives a crash. `append` is asynchronous (the event
+ * loop never waits for the disk) with group commit: each batch gets its place in the file at once
+ * (so order holds), batches appended while an fsync is in flight are written and fsync'd together
+ * next, and each promise resolves only once its batch is durable. A torn last line (crash mid-write)
  * fails the length/JSON check and is cut off on the next open. Replay progress lives in
  * `cursor.json` (head entry + events already sent inside it); fully replayed segments are deleted,
  * and the whole directory is emptied once everything is replayed. When full, whole oldest
  * segments are dropped and their unsent events counted until `takeDropped()` reports them.
  *
- * Synchronous on purpose: it runs off the hot path (flush and replay, ~1 call per second), and a
- * shutdown deadline must be able to spool from inside an abort handler before the process exits.
+ * `appendSync` is for a shutdown deadline, which must spool from inside an abort handler before the
+ * process exits: it also writes every batch still waiting for its fsync. Reads, replay progress and
+ * dropping stay synchronous (they are rare and do not fsync).
  */
 export class DiskSpool {
 	private readonly dir: string;
@@ -63,6 +87,14 @@ export class DiskSpool {
 	private totalBytes = 0;
 	private highestSeq = 0;
 	private readonly parsed = new Map<Entry, PlainEvent[]>();
+	/** Reserved batches not yet durable, in file order. */
+	private unsynced: Unsynced[] = [];
+	private unsyncedEvents = 0;
+	private writing = false;
+	/** Segment numbers never go back while a write may still be in flight to an older one. */
+	private nextSegmentFloor = 1;
+	/** After a failed write the next batch starts a new segment (never behind half-written bytes). */
+	private forceNewSegment = false;
 
 	public constructor(options: DiskSpoolOptions) {
 		this.dir = options.dir;
@@ -72,8 +104,9 @@ export class DiskSpool {
 		this.load();
 	}
 
+	/** False while anything is stored or still being written (new events must queue behind it). */
 	public get isEmpty(): boolean {
-		return this.pendingEvents === 0;
+		return this.pendingEvents === 0 && this.unsyncedEvents === 0;
 	}
 
 	public get stats(): DiskSpoolStats {
@@ -85,34 +118,141 @@ export class DiskSpool {
 		return this.highestSeq;
 	}
 
-	/** Stores one batch durably (fsync) behind everything already spooled. */
-	public append(events: readonly PlainEvent[]): void {
-		if (events.length === 0) return;
+	/**
+	 * Stores one batch behind everything already spooled; resolves once it is durable (fsync'd),
+	 * rejects when the disk fails. Never blocks the event loop on the disk.
+	 */
+	public append(events: readonly PlainEvent[]): Promise<void> {
+		const reserved = this.reserve(events);
+		if (!reserved) return Promise.resolve();
+		this.unsynced.push(reserved);
+		this.unsyncedEvents += reserved.events;
+		void this.writeGroups();
+		return reserved.done;
+	}
+
+	/** `append` for a shutdown deadline: durable when it returns, together with every batch still waiting. */
+	public appendSync(events: readonly PlainEvent[]): void {
+		const reserved = this.reserve(events);
+		if (reserved) {
+			this.unsynced.push(reserved);
+			this.unsyncedEvents += reserved.events;
+		}
+		// Nobody awaits this one: its outcome is this method returning or throwing.
+		reserved?.done.catch(() => undefined);
+		const waiting = this.unsynced.filter((item) => !item.committed);
+		if (waiting.length === 0) return;
+		try {
+			for (const [segment, items] of bySegment(waiting)) {
+				const fd = openSync(this.segmentPath(segment), WRITE_FLAGS);
+				try {
+					for (const item of items) writeSync(fd, item.line, 0, item.line.length, item.offset);
+					fsyncSync(fd);
+				} finally {
+					closeSync(fd);
+				}
+			}
+		} catch (error) {
+			this.failUnsynced(error as Error);
+			throw error;
+		}
+		for (const item of waiting) this.commit(item);
+		this.unsynced = [];
+	}
+
+	/** Gives the batch its place (segment and offset) now, so order holds whatever the disk does. */
+	private reserve(events: readonly PlainEvent[]): Unsynced | undefined {
+		if (events.length === 0) return undefined;
 		const json = JSON.stringify(events.map(toStored));
 		const line = Buffer.from(`${Buffer.byteLength(json)} ${json}\n`);
-		if (line.length > this.maxBytes) {
-			// A single batch larger than the whole spool can never be kept.
+		while (line.length <= this.maxBytes && this.totalBytes + line.length > this.maxBytes && this.canDropOldest()) this.dropOldestSegment();
+		if (this.totalBytes + line.length > this.maxBytes) {
+			// Larger than the whole spool, or the room is taken by batches still being written: never kept.
 			this.cursor.dropped += events.length;
 			this.saveCursor();
-			return;
+			return undefined;
 		}
-		while (this.totalBytes + line.length > this.maxBytes) this.dropOldestSegment();
 		let segment = this.lastSegment();
-		if (segment === undefined || (this.segmentSizes.get(segment) ?? 0) >= this.segmentBytes) segment = (segment ?? 0) + 1;
+		if (segment === undefined || this.forceNewSegment || (this.segmentSizes.get(segment) ?? 0) >= this.segmentBytes) segment = Math.max((segment ?? 0) + 1, this.nextSegmentFloor);
+		this.forceNewSegment = false;
+		this.nextSegmentFloor = Math.max(this.nextSegmentFloor, segment + 1);
 		const offset = this.segmentSizes.get(segment) ?? 0;
-		const fd = openSync(this.segmentPath(segment), 'a');
-		try {
-			writeSync(fd, line);
-			fsyncSync(fd);
-		} finally {
-			closeSync(fd);
-		}
 		this.segmentSizes.set(segment, offset + line.length);
 		this.totalBytes += line.length;
+		let resolve!: () => void;
+		let reject!: (error: Error) => void;
+		const done = new Promise<void>((yes, no) => {
+			resolve = yes;
+			reject = no;
+		});
 		const lastSeq = events.reduce((max, event) => Math.max(max, event.seq), 0);
-		this.highestSeq = Math.max(this.highestSeq, lastSeq);
-		this.entries.push({ segment, offset, length: line.length, events: events.length, lastSeq });
-		this.pendingEvents += events.length;
+		return { segment, offset, line, events: events.length, lastSeq, committed: false, failed: false, resolve, reject, done };
+	}
+
+	/** Group commit: one write + fsync per segment for everything reserved so far; repeats while more arrives. */
+	private async writeGroups(): Promise<void> {
+		if (this.writing) return;
+		this.writing = true;
+		try {
+			while (this.unsynced.some((item) => !item.committed)) {
+				const group = this.unsynced.filter((item) => !item.committed);
+				try {
+					for (const [segment, items] of bySegment(group)) {
+						if (items.every((item) => item.committed)) continue; // appendSync got there first
+						const handle = await open(this.segmentPath(segment), WRITE_FLAGS);
+						try {
+							// Reserved back to back: one contiguous write per segment.
+							const data = Buffer.concat(items.map((item) => item.line));
+							for (let written = 0; written < data.length; ) {
+								written += (await handle.write(data, written, data.length - written, items[0]!.offset + written)).bytesWritten;
+							}
+							await handle.sync();
+						} finally {
+							await handle.close();
+						}
+					}
+				} catch (error) {
+					this.failUnsynced(error as Error);
+					return;
+				}
+				for (const item of group) if (!item.committed && !item.failed) this.commit(item);
+				this.unsynced = this.unsynced.filter((item) => !item.committed);
+			}
+		} finally {
+			this.writing = false;
+		}
+	}
+
+	/** Durable: indexed for replay, and its caller told. */
+	private commit(item: Unsynced): void {
+		item.committed = true;
+		this.unsyncedEvents -= item.events;
+		this.highestSeq = Math.max(this.highestSeq, item.lastSeq);
+		this.entries.push({ segment: item.segment, offset: item.offset, length: item.line.length, events: item.events, lastSeq: item.lastSeq });
+		this.pendingEvents += item.events;
+		item.resolve();
+	}
+
+	/**
+	 * The disk failed: every batch not yet durable is refused (the caller keeps it elsewhere). Their
+	 * places are given back, and the next batch starts a new segment: whatever half-written bytes are
+	 * left behind sit past the last indexed line, cut off as a torn tail at the next open.
+	 */
+	private failUnsynced(error: Error): void {
+		const failed = this.unsynced.filter((item) => !item.committed);
+		this.unsynced = [];
+		for (const item of failed) {
+			item.failed = true;
+			this.unsyncedEvents -= item.events;
+			this.totalBytes -= item.line.length;
+		}
+		for (const [segment, items] of bySegment(failed)) {
+			this.segmentSizes.set(segment, items[0]!.offset);
+			if (items[0]!.offset === 0) this.segmentSizes.delete(segment);
+		}
+		this.nextSegmentFloor = Math.max(this.nextSegmentFloor, ...failed.map((item) => item.segment + 1));
+		this.forceNewSegment = true;
+		for (const item of failed) item.reject(error);
 	}
 
 	/** Up to `maxEvents` events from the head, in order, without removing them. */
@@ -237,12 +377,18 @@ export class DiskSpool {
 	private compact(): void {
 		const head = this.entries[this.entryHead];
 		for (const segment of [...this.segmentSizes.keys()]) {
-			if (head === undefined || segment < head.segment) this.removeSegment(segment);
+			if ((head === undefined || segment < head.segment) && !this.unsynced.some((item) => item.segment === segment)) this.removeSegment(segment);
 		}
 		if (this.entryHead > 0 && (head === undefined || this.entryHead >= 256)) {
 			this.entries.splice(0, this.entryHead);
 			this.entryHead = 0;
 		}
+	}
+
+	/** The oldest segment may go unless a batch is still being written to it. */
+	private canDropOldest(): boolean {
+		const oldest = [...this.segmentSizes.keys()].sort((a, b) => a - b)[0];
+		return oldest !== undefined && !this.unsynced.some((item) => item.segment === oldest);
 	}
 
 	private dropOldestSegment(): void {
@@ -290,6 +436,17 @@ export class DiskSpool {
 	private segmentPath(segment: number): string {
 		return join(this.dir, `segment-${String(segment).padStart(12, '0')}.jsonl`);
 	}
+}
+
+/** Batches grouped by segment, in file order. */
+function bySegment(items: readonly Unsynced[]): Map<number, Unsynced[]> {
+	const groups = new Map<number, Unsynced[]>();
+	for (const item of items) {
+		const list = groups.get(item.segment);
+		if (list) list.push(item);
+		else groups.set(item.segment, [item]);
+	}
+	return groups;
 }
 
 interface StoredEvent extends Omit<PlainEvent, 'files'> {

@@ -544,7 +544,7 @@ export class Reporter implements Service {
 		const result = await this.send(ch, packed, false);
 		if (result.outcome === 'ok') return true;
 		if (result.outcome === 'retryable') {
-			this.spool(ch, packed.events);
+			await this.spool(ch, packed.events);
 			this.backOff(ch, result);
 		} else if (result.outcome === 'channel-unavailable') {
 			this.markUnavailable(ch, result.reason);
@@ -561,12 +561,13 @@ export class Reporter implements Service {
 		if (canSend && ch.urgent.length > 0) return this.sendFromQueue(ch, ch.urgent, true, now);
 		// Everything else goes behind the spool, so order holds; spooled often, so a crash loses little.
 		if ((ch.urgent.length || ch.normal.length) && (this.stopping || ch.urgent.length > 0 || now - ch.lastSpoolAt >= SPOOL_EVERY_MS)) {
-			this.spool(ch, this.drainQueues(ch));
+			await this.spool(ch, this.drainQueues(ch));
 			ch.lastSpoolAt = now;
 		}
 		if (!canSend) return false;
 		if ((await this.limiter.tryAcquire(ch.id, now, false)) > 0) return false;
 		const events = ch.spool.peek(5000);
+		if (events.length === 0) return false; // only batches still being written: nothing durable to replay yet
 		const packed = this.batcher.pack(events, ch.label)!;
 		const result = await this.send(ch, packed, true);
 		if (result.outcome === 'ok') {
@@ -681,11 +682,24 @@ export class Reporter implements Service {
 		this.log(`${ch.name} (${ch.id}): Discord rejected a report (${result.reason}); ${count} event(s) dropped. This is a bug in the batcher.`);
 	}
 
-	/** Redacted events into the channel's spool; if the disk fails too, to stderr. */
-	private spool(ch: ChannelState, events: readonly ReportEvent[]): void {
+	/** Redacted events into the channel's spool (settled 'spooled' once fsync'd, off the event loop); if the disk fails too, to stderr. */
+	private async spool(ch: ChannelState, events: readonly ReportEvent[]): Promise<void> {
 		if (events.length === 0) return;
 		try {
-			ch.spool.append(events.map((event) => this.formatter.plain(event)));
+			await ch.spool.append(events.map((event) => this.formatter.plain(event)));
+			this.settle(events, 'spooled');
+		} catch (error) {
+			this.counters.internalErrors++;
+			this.log(`${ch.name}: spooling ${events.length} event(s) failed (${String((error as Error)?.message ?? error)}); writing them to stderr instead.`);
+			this.fallback(ch, events);
+		}
+	}
+
+	/** `spool` for the shutdown deadline and after stop: durable before it returns (the process may exit right after). */
+	private spoolNow(ch: ChannelState, events: readonly ReportEvent[]): void {
+		if (events.length === 0) return;
+		try {
+			ch.spool.appendSync(events.map((event) => this.formatter.plain(event)));
 			this.settle(events, 'spooled');
 		} catch (error) {
 			this.counters.internalErrors++;
@@ -726,12 +740,12 @@ export class Reporter implements Service {
 			try {
 				if (ch.inFlight && !ch.inFlight.fromSpool && !ch.inFlight.spooled) {
 					ch.inFlight.spooled = true;
-					if (ch.available) this.spool(ch, ch.inFlight.events);
+					if (ch.available) this.spoolNow(ch, ch.inFlight.events);
 					else this.fallback(ch, ch.inFlight.events);
 				}
 				const events = this.drainQueues(ch);
 				if (events.length) {
-					if (ch.available) this.spool(ch, events);
+					if (ch.available) this.spoolNow(ch, events);
 					else this.fallback(ch, events);
 				}
 			} catch (error) {
@@ -744,7 +758,7 @@ export class Reporter implements Service {
 
 	/** Events enqueued after stop (last log lines of a shutdown) go straight to the spool for the next run. */
 	private spoolLate(ch: ChannelState, pending: Pending): void {
-		this.spool(ch, [this.materialize(pending)]);
+		this.spoolNow(ch, [this.materialize(pending)]);
 		this.persistSeq();
 	}
 

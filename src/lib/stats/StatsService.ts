@@ -610,8 +610,8 @@ export class StatsService implements Service {
 	}
 
 	/** Per-guild activity flushed since `since` (all shards), for the 15-minute analytics report. */
-	public analyticsSnapshot(since: number): Promise<AnalyticsSnapshot> {
-		return this.store.analyticsSnapshot(since, this.now());
+	public analyticsSnapshot(since: number, options?: { afterSeq?: number; notBefore?: number }): Promise<AnalyticsSnapshot> {
+		return this.store.analyticsSnapshot(since, this.now(), options);
 	}
 
 	/** Totals of a UTC day ('YYYY-MM-DD') per guild and overall, with top channels. */

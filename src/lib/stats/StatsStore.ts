@@ -62,6 +62,8 @@ const FLUSH_LOG_KEEP_MS = 2 * DAY_MS;
 const META_FLOOR = 'hourly_floor_hour';
 /** Meta key prefix of a recovered statistics batch already applied (RecoveryJournal). */
 export const APPLIED_BATCH_META = 'recovery_batch:';
+/** Store meta key: the sequence number of the latest committed flush that wrote flush-log rows. */
+export const FLUSH_SEQ_META = 'flush_seq';
 
 /**
  * The statistics store: counters in hourly and daily buckets behind one kysely query layer, on a
@@ -188,8 +190,12 @@ export class StatsStore {
 			writtenRows += recompute.rows;
 
 			if (guilds.size > 0) {
+				const seq = await nextFlushSeq(trx);
+				statements += 1;
+				writtenRows += 1;
 				const rows = [...guilds.entries()].map(([guildId, totals]) => [
 					now,
+					seq,
 					guildId,
 					totals.messages,
 					totals.voice_seconds,
@@ -199,8 +205,8 @@ export class StatsStore {
 					totals.commands,
 					totals.commands_failed
 				]);
-				statements += await forChunks(this.dialect, 9, rows, (chunk) =>
-					sql`insert into ${sql.table(TABLES.flushLog)} (at, guild_id, messages, voice_seconds, reactions, joins, leaves, commands, commands_failed)
+				statements += await forChunks(this.dialect, 10, rows, (chunk) =>
+					sql`insert into ${sql.table(TABLES.flushLog)} (at, seq, guild_id, messages, voice_seconds, reactions, joins, leaves, commands, commands_failed)
 						values ${sql.join(chunk.map((row) => sql`(${sql.join(row)})`))}`.execute(trx)
 				);
 				writtenRows += rows.length;
@@ -691,12 +697,22 @@ export class StatsStore {
 	 * Operational summaries.
 	 */
 
-	/** Activity flushed in (since, now] per guild (all shards), from the flush log; active members from last activity. */
-	public async analyticsSnapshot(since: number, now: number = Date.now()): Promise<AnalyticsSnapshot> {
+	/**
+	 * Activity per guild (all shards) from the flush log; active members from last activity in (since, now].
+	 * With `afterSeq` (the `seq` of the previous window) it counts the flushes committed since that
+	 * window was read, whatever their timestamp, so consecutive windows count each flush exactly once.
+	 * Without it (the first window) it counts the flushes stamped after `since`. `notBefore` skips
+	 * flushes stamped before it (a window never reaches back further than the caller wants).
+	 */
+	public async analyticsSnapshot(since: number, now: number = Date.now(), options: { afterSeq?: number; notBefore?: number } = {}): Promise<AnalyticsSnapshot> {
+		// Read first: every flush up to this seq has committed (see nextFlushSeq), so the sums below see all of them.
+		const seq = Number((await this.getMeta(FLUSH_SEQ_META)) ?? 0);
+		const range =
+			options.afterSeq === undefined ? sql`seq <= ${seq} and at > ${since}` : sql`seq > ${options.afterSeq} and seq <= ${seq} and at > ${options.notBefore ?? 0}`;
 		const sums = await sql<{ guild_id: string; messages: number; voice_seconds: number; reactions: number; joins: number; leaves: number; commands: number; commands_failed: number }>`
 			select guild_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins,
 				sum(leaves) as leaves, sum(commands) as commands, sum(commands_failed) as commands_failed
-			from ${sql.table(TABLES.flushLog)} where at > ${since} and at <= ${now} group by guild_id`.execute(this.db);
+			from ${sql.table(TABLES.flushLog)} where ${range} group by guild_id`.execute(this.db);
 		const active = await sql<{ guild_id: string; n: number }>`
 			select guild_id, count(*) as n from ${sql.table(TABLES.memberTotals)} as l
 			where l.last_at > ${since} and l.last_at <= ${now} and ${NOT_OPTED_OUT('l.user_id')} group by guild_id`.execute(this.db);
@@ -711,7 +727,7 @@ export class StatsStore {
 		for (const row of active.rows) entry(row.guild_id).activeMembers = Number(row.n);
 		const list = [...guilds.values()].filter((guild) => guild.guildId !== '').sort((a, b) => b.messages - a.messages || (a.guildId < b.guildId ? -1 : 1));
 		const total = sumActivity([...guilds.values()]);
-		return { from: since, to: now, guilds: list, total };
+		return { from: since, to: now, seq, guilds: list, total };
 	}
 
 	/** Totals of one UTC day ('YYYY-MM-DD') per guild and overall, with each guild's top 3 channels. */
@@ -815,6 +831,18 @@ function activityOf<T extends GuildActivity>(guilds: Map<string, T>, guildId: st
 	let value = guilds.get(guildId);
 	if (!value) guilds.set(guildId, (value = make(guildId)));
 	return value;
+}
+
+/**
+ * Takes the next flush sequence number inside a flush's transaction. The counter row stays locked
+ * until the transaction ends (PostgreSQL row lock; SQLite has one writer anyway), so flushes commit
+ * in sequence order: whoever reads the counter sees every flush up to it. Called last in the
+ * transaction to keep that lock short.
+ */
+async function nextFlushSeq(trx: Transaction<any>): Promise<number> {
+	const { rows } = await sql<{ value: string }>`insert into ${sql.table(TABLES.meta)} (key, value) values (${FLUSH_SEQ_META}, '1')
+		on conflict (key) do update set value = cast(cast(${sql.ref(`${TABLES.meta}.value`)} as bigint) + 1 as text) returning value`.execute(trx);
+	return Number(rows[0]!.value);
 }
 
 /** Copies a guild-family sums row (voice in seconds) onto an activity entry (voice in whole minutes). */

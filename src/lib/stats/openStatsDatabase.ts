@@ -75,14 +75,22 @@ export async function openStatsDatabase(options: StatsDatabaseOptions): Promise<
 		...(dialect === 'postgres' && options.schema ? { migrationTableSchema: schema! } : {})
 	});
 	let { error } = await migrator.migrateToLatest();
-	// Kysely's migrator lists the tables of every schema; a schema another tool drops at that moment
-	// (another process's tests, a migration of another app) fails the listing, not our migration: retry.
-	for (let attempt = 0; error && attempt < 3 && isOtherSchemaVanished(error, schema); attempt++) ({ error } = await migrator.migrateToLatest());
+	// kysely's migrator scans the catalog of every schema (pg_get_serial_sequence on each column): a
+	// schema another client drops meanwhile fails the scan. Nothing of ours changed; try again.
+	for (let attempt = 0; attempt < 5 && isOtherSchemaDropped(error, schema); attempt++) {
+		await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+		({ error } = await migrator.migrateToLatest());
+	}
 	if (error) {
 		await db.destroy();
 		throw error instanceof Error ? error : new Error(String(error));
 	}
 	return { db, dialect, schema };
+}
+
+function isOtherSchemaDropped(error: unknown, schema: string | null): boolean {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	return code === '3F000' && typeof message === 'string' && !message.includes(`"${schema}"`);
 }
 
 async function createSchema(url: string, schema: string): Promise<void> {
@@ -96,11 +104,4 @@ async function createSchema(url: string, schema: string): Promise<void> {
 	} finally {
 		await client.end();
 	}
-}
-
-/** "schema "x" does not exist" (3F000) about a schema that is not ours. */
-function isOtherSchemaVanished(error: unknown, ours: string | null | undefined): boolean {
-	const { code, message } = error as { code?: string; message?: string };
-	const named = /schema "([^"]+)" does not exist/.exec(message ?? '')?.[1];
-	return code === '3F000' && named !== undefined && named !== ours;
 }

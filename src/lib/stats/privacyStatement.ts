@@ -42,6 +42,7 @@ export const COLUMN_MEANINGS: Record<string, string> = {
 	commands: 'number of command runs',
 	commands_failed: 'number of failed command runs',
 	at: 'time of the change',
+	seq: 'order in which statistics were written',
 	mode: 'opt-out choice (hide or delete)',
 	kind: 'ignored channel or category',
 	timezone: "the server's timezone",

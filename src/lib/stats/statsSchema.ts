@@ -229,6 +229,18 @@ export function statsMigrations(dialect: StatsDialect): Record<string, Migration
 			async down(db: Kysely<any>) {
 				await db.schema.alterTable(TABLES.guildSettings).dropColumn('member_reports').execute();
 			}
+		},
+		// Analytics windows take flushes by commit order, not by their timestamp (a flush stamped
+		// before a window's end may commit after the window was read). Older rows keep seq 0.
+		'0004_flush_log_seq': {
+			async up(db: Kysely<any>) {
+				await db.schema.alterTable(TABLES.flushLog).addColumn('seq', 'bigint', (column) => column.notNull().defaultTo(0)).execute();
+				await db.schema.createIndex(`${TABLES.flushLog}_seq`).on(TABLES.flushLog).columns(['seq']).execute();
+			},
+			async down(db: Kysely<any>) {
+				await db.schema.dropIndex(`${TABLES.flushLog}_seq`).ifExists().execute();
+				await db.schema.alterTable(TABLES.flushLog).dropColumn('seq').execute();
+			}
 		}
 	};
 }

@@ -274,6 +274,8 @@ export interface AnalyticsSnapshot {
 	/** Window start and end (epoch ms): activity flushed in [from, to). */
 	from: number;
 	to: number;
+	/** Sequence number of the latest flush counted (the next window counts the flushes after it). */
+	seq?: number;
 	guilds: GuildActivity[];
 	total: Omit<GuildActivity, 'guildId'>;
 }

@@ -26,11 +26,11 @@ function drainAll(spool: DiskSpool, step = 7): number[] {
 }
 
 describe('DiskSpool', () => {
-	it('replays batches in order across partial acks, then deletes its files', () => {
+	it('replays batches in order across partial acks, then deletes its files', async () => {
 		const spool = new DiskSpool({ dir, maxBytes: 1_000_000 });
-		spool.append(batch(1, 10));
-		spool.append(batch(11, 5));
-		spool.append(batch(16, 20));
+		await spool.append(batch(1, 10));
+		await spool.append(batch(11, 5));
+		await spool.append(batch(16, 20));
 		expect(spool.stats).toMatchObject({ entries: 3, events: 35, dropped: 0 });
 		expect(spool.peek(3).map((e) => e.seq)).toEqual([1, 2, 3]);
 		expect(drainAll(spool)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
@@ -38,9 +38,9 @@ describe('DiskSpool', () => {
 		expect(readdirSync(dir)).toEqual([]);
 	});
 
-	it('survives a restart: a new instance resumes at the acknowledged position', () => {
+	it('survives a restart: a new instance resumes at the acknowledged position', async () => {
 		const first = new DiskSpool({ dir, maxBytes: 1_000_000, segmentBytes: 600 });
-		for (let i = 0; i < 20; i++) first.append(batch(i * 10 + 1, 10));
+		for (let i = 0; i < 20; i++) await first.append(batch(i * 10 + 1, 10));
 		first.ack(37); // 3 full batches and 7 of the 4th
 		const second = new DiskSpool({ dir, maxBytes: 1_000_000, segmentBytes: 600 });
 		expect(second.stats.events).toBe(163);
@@ -48,36 +48,36 @@ describe('DiskSpool', () => {
 		expect(drainAll(second)).toEqual(Array.from({ length: 163 }, (_, i) => i + 38));
 	});
 
-	it('ignores a torn last line from a crash mid-append and keeps appending after it', () => {
+	it('ignores a torn last line from a crash mid-append and keeps appending after it', async () => {
 		const spool = new DiskSpool({ dir, maxBytes: 1_000_000 });
-		spool.append(batch(1, 3));
-		spool.append(batch(4, 3));
+		await spool.append(batch(1, 3));
+		await spool.append(batch(4, 3));
 		const [file] = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
 		const path = join(dir, file!);
 		appendFileSync(path, '812 [{"seq":7,"event":"e","sever'); // torn write
 		const reopened = new DiskSpool({ dir, maxBytes: 1_000_000 });
 		expect(reopened.stats.events).toBe(6);
-		reopened.append(batch(7, 2));
+		await reopened.append(batch(7, 2));
 		expect(readFileSync(path, 'utf8')).not.toContain('sever\n');
 		const again = new DiskSpool({ dir, maxBytes: 1_000_000 });
 		expect(drainAll(again)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 	});
 
-	it('a line whose length prefix does not match is rejected even if it parses', () => {
+	it('a line whose length prefix does not match is rejected even if it parses', async () => {
 		const spool = new DiskSpool({ dir, maxBytes: 1_000_000 });
-		spool.append(batch(1, 1));
+		await spool.append(batch(1, 1));
 		const [file] = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
 		const json = JSON.stringify(batch(2, 1));
 		appendFileSync(join(dir, file!), `${json.length + 5} ${json}\n`);
 		expect(new DiskSpool({ dir, maxBytes: 1_000_000 }).stats.events).toBe(1);
 	});
 
-	it('stays within maxBytes by dropping the OLDEST segments, counts the drops once, keeps the newest in order', () => {
+	it('stays within maxBytes by dropping the OLDEST segments, counts the drops once, keeps the newest in order', async () => {
 		const maxBytes = 20_000;
 		const spool = new DiskSpool({ dir, maxBytes, segmentBytes: 2_000 });
 		let seq = 1;
 		for (let i = 0; i < 200; i++) {
-			spool.append(batch(seq, 5, 20));
+			await spool.append(batch(seq, 5, 20));
 			seq += 5;
 			expect(spool.stats.bytes).toBeLessThanOrEqual(maxBytes);
 			expect(spoolDirBytes(dir)).toBe(spool.stats.bytes);
@@ -93,23 +93,23 @@ describe('DiskSpool', () => {
 		expect(seqs).toEqual(Array.from({ length: events }, (_, i) => 1000 - events + 1 + i));
 	});
 
-	it('a batch larger than the whole spool is dropped and counted, not written', () => {
+	it('a batch larger than the whole spool is dropped and counted, not written', async () => {
 		const spool = new DiskSpool({ dir, maxBytes: 2048 });
-		spool.append(batch(1, 3, 5000));
+		await spool.append(batch(1, 3, 5000));
 		expect(spool.stats).toMatchObject({ events: 0, dropped: 3 });
 	});
 
-	it('keeps caller files byte for byte', () => {
+	it('keeps caller files byte for byte', async () => {
 		const spool = new DiskSpool({ dir, maxBytes: 1_000_000 });
 		const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-		spool.append([{ ...batch(1, 1)[0]!, files: [{ name: 'chart.png', data: png }] }]);
+		await spool.append([{ ...batch(1, 1)[0]!, files: [{ name: 'chart.png', data: png }] }]);
 		const [event] = new DiskSpool({ dir, maxBytes: 1_000_000 }).peek(1);
 		expect(event!.files![0]!.data.equals(png)).toBe(true);
 	});
 
-	it('a damaged cursor file means replay from the start (duplicates, never loss)', () => {
+	it('a damaged cursor file means replay from the start (duplicates, never loss)', async () => {
 		const spool = new DiskSpool({ dir, maxBytes: 1_000_000 });
-		spool.append(batch(1, 4));
+		await spool.append(batch(1, 4));
 		spool.ack(2);
 		writeFileSync(join(dir, 'cursor.json'), '{not json');
 		expect(drainAll(new DiskSpool({ dir, maxBytes: 1_000_000 }))).toEqual([1, 2, 3, 4]);
