@@ -177,8 +177,9 @@ const SEQ_FILE = 'seq.json';
  *   REST (Retry-After, buckets), always with `allowed_mentions: { parse: [] }`.
  * - A batch that fails (outage, 5xx, timeout) goes to the channel's DiskSpool and to stderr;
  *   while the spool holds anything, new events go behind it, and it is replayed in order with
- *   exponential backoff, also after a restart. An unknown/forbidden channel is reported once,
- *   its events go to stderr, and it is retried every `channelRetryMs`.
+ *   exponential backoff, also after a restart. An unknown/forbidden channel is reported once
+ *   (as an incident when `incidents` is given), its events go to stderr, and it is retried every
+ *   `channelRetryMs`.
  * - `stop()` flushes within its budget and spools whatever could not be sent.
  */
 export class Reporter implements Service {
