@@ -35,7 +35,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	REPORT_SPOOL_DIR: { group: 'Reporting', doc: 'Disk spool for reports that could not be sent (replayed in order later).' },
 	REPORT_SPOOL_MAX_BYTES: { group: 'Reporting', doc: 'Spool size bound; when full the oldest entries are dropped and the count reported.' },
 	REPORT_CHANNEL_RETRY_MS: { group: 'Reporting', doc: 'How often an unavailable (404/403) report channel is retried.' },
-	INCIDENT_GRACE_MS: { group: 'Reporting', doc: 'A dependency (Redis, database) must fail this long before its outage is posted to Diagnostics as one incident; shorter blips stay silent. Reminders follow at most every ALERT_REPEAT_MINUTES, one post on recovery.' },
+	INCIDENT_GRACE_MS: { group: 'Reporting', doc: 'A dependency (Redis, database, Discord REST or gateway, a report channel) must fail this long before its outage is posted to Diagnostics as one incident; shorter blips stay silent. Reminders follow at most every ALERT_REPEAT_MINUTES, one post on recovery.' },
 	ERROR_FOLD_WINDOW_MS: { group: 'Reporting', doc: 'Identical errors (same message pattern and top stack frame) inside this window are posted once, then as one count ("×37 in 10 min"). 0 = no folding.' },
 	DAILY_SUMMARY_CRON: { group: 'Reporting', doc: 'When the daily summary of the previous UTC day is posted to Analytics (cron, UTC; 6 fields = seconds first). Missed days are caught up at start.' },
 	DAILY_SUMMARY_CLAIM_TTL_MS: {

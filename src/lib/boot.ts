@@ -26,6 +26,7 @@ import { GracefulShutdown } from '#lib/GracefulShutdown.js';
 import { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
 import { addressOf, dependencyOfLogLine } from '#lib/monitoring/dependencyOfLogLine.js';
+import { GatewayIncidents } from '#lib/monitoring/GatewayIncidents.js';
 import { IncidentTracker } from '#lib/monitoring/IncidentTracker.js';
 import { discordProvider } from '#lib/monitoring/discordProvider.js';
 import { Monitor, monitorOptionsFromConfig } from '#lib/monitoring/Monitor.js';
@@ -113,6 +114,12 @@ export async function boot(config: Config): Promise<void> {
 			spoolMaxBytes: config.REPORT_SPOOL_MAX_BYTES,
 			channelRetryMs: config.REPORT_CHANNEL_RETRY_MS,
 			secrets: config.secrets,
+			// Discord REST outages and unavailable report channels are incidents (the tracker is created just below).
+			incidents: {
+				failure: (dependency, error) => container.incidents?.failure(dependency, error),
+				down: (dependency, error) => container.incidents?.down(dependency, error),
+				recovered: (dependency) => container.incidents?.recovered(dependency)
+			},
 			// Sharded: one budget per report channel for the whole fleet, kept in Redis (connected further down).
 			limiter: shard.sharded && config.REDIS_URL
 				? new RedisSendRateLimiter({
@@ -133,6 +140,8 @@ export async function boot(config: Config): Promise<void> {
 			log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) }
 		})
 	);
+	// Shards disconnected longer than the grace are one 'discord-gateway' incident (listeners/monitoring).
+	container.gatewayIncidents = new GatewayIncidents(() => container.incidents);
 	// warn/info lines go batched to Logs, error/fatal to Diagnostics at once (identical ones folded into
 	// counts, dependency connection failures into their incident); stdout keeps everything.
 	const dependencyAddresses = { redis: addressOf(config.REDIS_URL), database: addressOf(config.DATABASE_URL) };
@@ -393,6 +402,8 @@ declare module '@sapphire/pieces' {
 		reporter: Reporter;
 		/** Dependency outages as incidents: `failure('redis', error)` / `recovered('redis')`. */
 		incidents: IncidentTracker;
+		/** Shard connections lost and back, as the 'discord-gateway' incident. */
+		gatewayIncidents: GatewayIncidents;
 		charts: ChartRenderer;
 		imageCache: ImageCache;
 		imageCacheSync: ImageCacheSync;

@@ -19,6 +19,8 @@ beforeAll(async () => {
 			REPORT_CHANNEL_PERFORMANCE: UNKNOWN_CHANNEL,
 			REPORT_FLUSH_INTERVAL_MS: '1000',
 			REPORT_CHANNEL_RETRY_MS: '1000',
+			// An unavailable channel is an incident, posted after the grace (30 s by default).
+			INCIDENT_GRACE_MS: '1000',
 			STATS_FLUSH_INTERVAL_MS: '500',
 			MONITOR_ENABLED: 'false',
 			API_TOKEN
@@ -74,25 +76,33 @@ describe('reporting through the real bot', () => {
 				[`/channels/${UNKNOWN_CHANNEL}/messages`, 404]
 			].sort()
 		);
-		// The broken channels are reported once, clearly, with their config names, on Diagnostics.
+		// The broken channels are reported once each, clearly, with their config names, on Diagnostics: one incident per channel.
 		const unavailable = await waitFor(
 			() => {
-				const events = delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).filter((event) => event.event === 'reporter.channel_unavailable');
+				const events = delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).filter((event) => event.event === 'incident.started' && unescaped(event.text).includes('Report channel'));
 				return events.length >= 2 && events;
 			},
-			5000,
-			'two channel_unavailable reports'
+			8000,
+			'two report-channel incidents'
 		);
-		const text = unescaped(unavailable.map((event) => event.text).join('\n'));
+		const text = unescaped(unavailable.map((event) => event.text).join('\n')).replaceAll('\\"', '"');
+		expect(text).toContain('Report channel "analytics" unavailable: missing permission (50013)');
 		expect(text).toContain('REPORT_CHANNEL_ANALYTICS');
+		expect(text).toContain('Report channel "performance" unavailable: unknown channel (10003)');
 		expect(text).toContain('REPORT_CHANNEL_PERFORMANCE');
+		expect(delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).filter((event) => event.event === 'incident.started' && unescaped(event.text).includes('Report channel'))).toHaveLength(2);
 
 		// Permission fixed: the next test says ok, and the recovery is reported.
 		stack.sandbox.state.allowChannel(REPORT_CHANNEL_IDS.analytics);
 		const again = await testReporting().waitForResponse(undefined, 15_000);
 		expect(content(again)).toMatch(new RegExp(`✅ \\*\\*Analytics\\*\\* <#${REPORT_CHANNEL_IDS.analytics}> — ok, \\d+ ms round trip`));
 		expect(content(again)).toContain('1 of 4 report channels failed.');
-		await waitFor(() => delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).some((event) => event.event === 'reporter.channel_available'), 5000, 'the recovery report');
+		const recovered = await waitFor(
+			() => delivered(stack.sandbox, REPORT_CHANNEL_IDS.diagnostics).find((event) => event.event === 'incident.recovered' && unescaped(event.text).includes('Report channel "analytics"')),
+			5000,
+			'the recovery report'
+		);
+		expect(unescaped(recovered.text).replaceAll('\\"', '"')).toMatch(/Report channel "analytics" recovered after \d+ s \(\d+ failures?\)/);
 	});
 
 	it('/nexus test_reporting (non-owner): denied by the precondition, ephemerally, nothing sent', async () => {

@@ -55,6 +55,8 @@ interface Incident {
 	lastError: string;
 	lastPostAt: number;
 	reminders: number;
+	/** Known to be down until recovered() (a disconnected gateway, an unknown channel): no second failure needed, never goes quiet. */
+	held: boolean;
 }
 
 /**
@@ -93,21 +95,34 @@ export class IncidentTracker implements Service {
 
 	/** The dependency failed (again). */
 	public failure(dependency: DependencyKey, error?: unknown): void {
+		this.record(dependency, error, false);
+	}
+
+	/**
+	 * The dependency is down and stays down until `recovered(dep)` (a state, not a stream of failed
+	 * attempts): it opens after the grace even if nothing fails again meanwhile. Counts as a failure.
+	 */
+	public down(dependency: DependencyKey, error?: unknown): void {
+		this.record(dependency, error, true);
+	}
+
+	private record(dependency: DependencyKey, error: unknown, held: boolean): void {
 		try {
 			const now = this.now();
 			const message = describe(error);
 			let incident = this.incidents.get(dependency);
-			if (incident && incident.state === 'pending' && now - incident.lastFailureAt > this.quietMs) {
+			if (incident && incident.state === 'pending' && !incident.held && now - incident.lastFailureAt > this.quietMs) {
 				// The previous failure stopped long ago without a recovery signal: that was a blip, this is a new start.
 				this.incidents.delete(dependency);
 				incident = undefined;
 			}
 			if (!incident) {
-				incident = { state: 'pending', since: now, failures: 0, lastFailureAt: now, lastError: message, lastPostAt: 0, reminders: 0 };
+				incident = { state: 'pending', since: now, failures: 0, lastFailureAt: now, lastError: message, lastPostAt: 0, reminders: 0, held };
 				this.incidents.set(dependency, incident);
 			}
 			incident.failures++;
 			incident.lastFailureAt = now;
+			if (held) incident.held = true;
 			if (message) incident.lastError = message;
 			this.step(dependency, incident, now);
 		} catch {
@@ -156,7 +171,7 @@ export class IncidentTracker implements Service {
 	/** Opens incidents whose grace is over and sends due reminders (the timer calls it; public for tests). */
 	public tick(now = this.now()): void {
 		for (const [dependency, incident] of this.incidents) {
-			if (incident.state === 'pending' && now - incident.lastFailureAt > this.quietMs) {
+			if (incident.state === 'pending' && !incident.held && now - incident.lastFailureAt > this.quietMs) {
 				// No failure for a long while and no recovery signal: it went away by itself.
 				this.incidents.delete(dependency);
 				continue;
@@ -180,7 +195,7 @@ export class IncidentTracker implements Service {
 		const label = dependencyLabel(dependency);
 		if (incident.state === 'pending') {
 			// One failure is not an outage (a straggling line after a recovery, a single timeout): it takes a retry failing too.
-			if (now - incident.since < this.graceMs || incident.failures < 2) return;
+			if (now - incident.since < this.graceMs || (incident.failures < 2 && !incident.held)) return;
 			incident.state = 'open';
 			incident.lastPostAt = now;
 			this.log?.warn(`${label} is failing since ${iso(incident.since)} (${incident.failures} failures): ${incident.lastError}`);

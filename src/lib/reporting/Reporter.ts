@@ -55,6 +55,19 @@ export interface ReporterOptions {
 	/** Most time stop() spends sending before it spools the rest. Default 5 s. */
 	stopBudgetMs?: number;
 	batcher?: ChannelBatcherOptions;
+	/**
+	 * Outages as incidents (IncidentTracker): Discord unreachable or failing beyond retries is
+	 * 'discord-rest' (recovered by the next send Discord answers), an unknown/forbidden channel is
+	 * 'report-channel:<name>' (recovered by its next successful send). Without it, an unavailable
+	 * channel is reported once on Diagnostics and its recovery once.
+	 */
+	incidents?: ReporterIncidents;
+}
+
+export interface ReporterIncidents {
+	failure(dependency: string, error?: unknown): void;
+	down(dependency: string, error?: unknown): void;
+	recovered(dependency: string): void;
 }
 
 export interface ChannelTestResult {
@@ -164,8 +177,9 @@ const SEQ_FILE = 'seq.json';
  *   REST (Retry-After, buckets), always with `allowed_mentions: { parse: [] }`.
  * - A batch that fails (outage, 5xx, timeout) goes to the channel's DiskSpool and to stderr;
  *   while the spool holds anything, new events go behind it, and it is replayed in order with
- *   exponential backoff, also after a restart. An unknown/forbidden channel is reported once,
- *   its events go to stderr, and it is retried every `channelRetryMs`.
+ *   exponential backoff, also after a restart. An unknown/forbidden channel is reported once
+ *   (as an incident when `incidents` is given), its events go to stderr, and it is retried every
+ *   `channelRetryMs`.
  * - `stop()` flushes within its budget and spools whatever could not be sent.
  */
 export class Reporter implements Service {
@@ -181,6 +195,7 @@ export class Reporter implements Service {
 	private readonly list: ChannelState[];
 	private readonly rest: REST;
 	private readonly spoolDir: string;
+	private readonly incidents?: ReporterIncidents;
 	private readonly options: Required<Pick<ReporterOptions, 'tickMs' | 'testTimeoutMs' | 'backoffMinMs' | 'backoffMaxMs' | 'maxQueuedEvents' | 'stopBudgetMs' | 'channelRetryMs'>>;
 	private nextSeq: number;
 	private persistedSeq: number;
@@ -206,6 +221,7 @@ export class Reporter implements Service {
 		this.sender = new ReportSender(options.rest, { timeoutMs: options.sendTimeoutMs });
 		this.limiter = options.limiter ?? new SlidingWindowRateLimiter();
 		this.spoolDir = options.spoolDir;
+		this.incidents = options.incidents;
 		this.options = {
 			tickMs: options.tickMs ?? 100,
 			testTimeoutMs: options.testTimeoutMs ?? 5000,
@@ -607,6 +623,7 @@ export class Reporter implements Service {
 		const spooledMeanwhile = ch.inFlight.spooled;
 		ch.inFlight = undefined;
 		ch.stats.lastSendMs = result.ms;
+		this.noteDiscordRest(result);
 		if (result.outcome === 'ok') {
 			this.settle(packed.events, 'sent');
 			ch.stats.sentMessages++;
@@ -623,6 +640,14 @@ export class Reporter implements Service {
 		return result;
 	}
 
+	/** Discord answering (even "unknown channel") ends a REST incident; unreachable or 5xx beyond retries is one more failure. */
+	private noteDiscordRest(result: SendResult): void {
+		if (!this.incidents || this.abortSends.signal.aborted) return;
+		if (result.outcome === 'ok' || result.outcome === 'channel-unavailable') this.incidents.recovered('discord-rest');
+		// A 429 is Discord asking us to slow down, not Discord being down.
+		else if (result.outcome === 'retryable' && result.status !== 429 && !result.reason.startsWith('rate limited')) this.incidents.failure('discord-rest', result.reason);
+	}
+
 	private backOff(ch: ChannelState, result: SendResult): void {
 		const now = this.now();
 		const wait = Math.max(ch.backoffMs, result.retryAfterMs ?? 0);
@@ -636,11 +661,13 @@ export class Reporter implements Service {
 		ch.available = false;
 		ch.unavailableReason = reason;
 		ch.retryAt = this.now() + this.options.channelRetryMs;
+		const retry = `${Math.round(this.options.channelRetryMs / 1000)} s`;
+		// One incident: counted at every failed retry, posted after the grace, reminded, and closed with its duration.
+		this.incidents?.down(`report-channel:${ch.name}`, `${reason} (REPORT_CHANNEL_${ch.name.toUpperCase()}=${ch.id}; its reports go to stderr, retried every ${retry})`);
 		if (ch.reportedUnavailable) return;
 		ch.reportedUnavailable = true;
-		const retry = `${Math.round(this.options.channelRetryMs / 1000)} s`;
 		this.log(`channel "${ch.name}" (REPORT_CHANNEL_${ch.name.toUpperCase()}=${ch.id}) is unavailable: ${reason}. Its reports go to stderr; retrying every ${retry}.`);
-		if (ch.name !== 'diagnostics') {
+		if (ch.name !== 'diagnostics' && !this.incidents) {
 			this.enqueue('diagnostics', {
 				event: 'reporter.channel_unavailable',
 				severity: 'CRITICAL',
@@ -656,7 +683,8 @@ export class Reporter implements Service {
 		ch.reportedUnavailable = false;
 		ch.unavailableReason = undefined;
 		this.log(`channel "${ch.name}" (${ch.id}) is available again${was ? ` (was: ${was})` : ''}.`);
-		if (ch.name !== 'diagnostics') {
+		this.incidents?.recovered(`report-channel:${ch.name}`);
+		if (ch.name !== 'diagnostics' && !this.incidents) {
 			this.enqueue('diagnostics', { event: 'reporter.channel_available', severity: 'INFO', data: { channel: ch.name, channelId: ch.id, was: was ?? 'unavailable' } });
 		}
 	}

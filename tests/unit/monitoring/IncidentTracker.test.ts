@@ -83,4 +83,16 @@ describe('IncidentTracker', () => {
 		expect(posts.map((post) => post.title)).toEqual(['Report channel "logs" unavailable: Missing Access', 'Redis unavailable: x', 'Report channel "logs" recovered after 1 min (2 failures)']);
 		expect(incidents.isFailing('redis')).toBe(true);
 	});
+
+	it('down(): a known-down state opens after the grace with a single failure and never goes quiet; failure() alone would not', () => {
+		const { incidents, posts, advance } = setup(5000);
+		incidents.down('discord-gateway', 'shard 0: disconnected, reconnecting');
+		incidents.failure('report-channel:logs', new Error('Missing Access'));
+		advance(120_000);
+		incidents.tick();
+		expect(posts.map((post) => post.title)).toEqual(['Discord gateway unavailable: shard 0: disconnected, reconnecting']);
+		expect(incidents.isFailing('report-channel:logs')).toBe(false);
+		incidents.recovered('discord-gateway');
+		expect(posts[1]!.title).toBe('Discord gateway recovered after 2 min (1 failure)');
+	});
 });
