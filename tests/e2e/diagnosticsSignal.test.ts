@@ -175,6 +175,13 @@ describe('Diagnostics is signal, not noise', () => {
 		expect(Number(recovered.event.data.durationMs)).toBeGreaterThan(8000);
 		expect(folded.event.title).toMatch(/Error ×499 more in 10 s \(first \d\d:\d\d:\d\d, last \d\d:\d\d:\d\d\): Unhandled promise rejection: Error: ledger write failed for guild \d+/);
 		expect(Number(folded.event.data.count)).toBe(499);
+		// The full detail of the last occurrence travels in the JSON attachment.
+		const detail = folded.post.request.files.find((file) => /\.json$/.test(file.name));
+		expect(detail, 'a JSON attachment on the folded post').toBeDefined();
+		const wires = JSON.parse(detail!.data.toString('utf8')) as { event: string; data: Record<string, unknown> }[] | { event: string; data: Record<string, unknown> };
+		const wire = (Array.isArray(wires) ? wires : [wires]).find((w) => w.event === 'log.error_repeated');
+		expect(JSON.stringify(wire?.data)).toMatch(/ledger write failed for guild \d+/);
+		expect(wire?.data.fingerprint).toBeDefined();
 		expect(errorRate.event.data).toBeDefined();
 
 		const diagnostics = posts('diagnostics', startedAt);

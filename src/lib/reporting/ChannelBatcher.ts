@@ -130,9 +130,9 @@ export class ChannelBatcher {
 				}
 			}
 
-			// Anything cut from the embed travels in full in the JSON attachment.
+			// Anything cut from the embed travels in full in the JSON attachment (and what asks for it).
 			let wireJson: string | undefined;
-			if (!complete) {
+			if (!complete || event.attachJson) {
 				wireJson = JSON.stringify(this.formatter.wire(event));
 				const room = this.maxFileBytes - fileBytes - eventFileBytes - attachBytes - 1;
 				if (Buffer.byteLength(wireJson) > room) {

@@ -63,6 +63,7 @@ export class EventFormatter {
 		};
 		if (event.title !== undefined) plain.title = wellFormed(this.redact(String(event.title)));
 		if (event.files?.length) plain.files = event.files;
+		if (event.attachJson) plain.attachJson = true;
 		this.cache.set(event, plain);
 		this.cache.set(plain, plain);
 		return plain;

@@ -13,6 +13,8 @@ export interface ReportEventInput {
 	data?: Record<string, unknown>;
 	/** Optional files to attach (e.g. a chart PNG). */
 	files?: { name: string; data: Buffer }[];
+	/** Attach the full event as JSON even when the embed shows it whole (e.g. a folded error's detail). */
+	attachJson?: boolean;
 }
 
 /** The `{event, timestamp, data}` wire format, plus ordering metadata. */
@@ -24,4 +26,5 @@ export interface ReportEvent {
 	title?: string;
 	data: Record<string, unknown>;
 	files?: { name: string; data: Buffer }[];
+	attachJson?: boolean;
 }

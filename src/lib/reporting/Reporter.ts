@@ -812,6 +812,7 @@ export class Reporter implements Service {
 			data: input.data && typeof input.data === 'object' ? input.data : { value: input.data }
 		};
 		if (input.title !== undefined) event.title = String(input.title);
+		if (input.attachJson === true) event.attachJson = true;
 		if (Array.isArray(input.files) && input.files.length) event.files = input.files.filter((file) => file && Buffer.isBuffer(file.data));
 		pending.event = event;
 		return event;

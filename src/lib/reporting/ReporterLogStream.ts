@@ -62,6 +62,8 @@ export class ReporterLogStream {
 		this.reporter.enqueue('diagnostics', {
 			event: 'log.error_repeated',
 			severity: 'CRITICAL',
+			// The count is in the title; the last occurrence's full detail (stack, context) in the JSON file.
+			attachJson: true,
 			title: `Error ×${folded.count} more in ${windowText(folded.windowMs)} (first ${clock(folded.firstAt)}, last ${clock(folded.lastAt)}): ${firstLine(message) || errorMessage(folded.last.error) || 'no message'}`,
 			data
 		});
