@@ -4,6 +4,7 @@ import type { FleetViewKeys } from './fleetViewKeys.js';
 import { mergePrometheusText } from './mergePrometheusText.js';
 import { parseShardSnapshot, type ShardSnapshot } from './ShardSnapshot.js';
 import { summarizeFleet, type FleetSummary } from './summarizeFleet.js';
+import { withTimeout } from './withTimeout.js';
 
 /** The live figures a process reports about itself (the rest of ShardSnapshot is identity and time). */
 export type ShardSample = Pick<ShardSnapshot, 'status' | 'pingMs' | 'guilds' | 'events' | 'commands' | 'rssBytes' | 'eventLoopP99Ms'>;
@@ -180,13 +181,7 @@ export class FleetService implements Service {
 	}
 
 	private bounded<T>(promise: Promise<T>): Promise<T> {
-		return new Promise<T>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-			promise.then(
-				(value) => (clearTimeout(timer), resolve(value)),
-				(error: unknown) => (clearTimeout(timer), reject(error))
-			);
-		});
+		return withTimeout(promise, this.timeoutMs, `Redis did not answer within ${this.timeoutMs} ms`);
 	}
 }
 

@@ -5,6 +5,7 @@ import type { ErrorRateSnapshot } from '#lib/monitoring/ErrorRateMonitor.js';
 import { mergeCommandWindows, mergeErrorSnapshots, parseCommandWindow, serializeCommandWindow, type FleetMerge, type MachineReading } from '#lib/monitoring/fleetWindows.js';
 import type { Service } from '#lib/ServiceRegistry.js';
 import type { FleetViewKeys } from './fleetViewKeys.js';
+import { withTimeout } from './withTimeout.js';
 
 export interface FleetWindowsOptions {
 	/** The coordination connection. When it is not ready, publishing waits and merges use this process alone. */
@@ -188,12 +189,6 @@ export class FleetWindows implements Service, FleetMerge {
 	}
 
 	private bounded<T>(promise: Promise<T>): Promise<T> {
-		return new Promise<T>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-			promise.then(
-				(value) => (clearTimeout(timer), resolve(value)),
-				(error: unknown) => (clearTimeout(timer), reject(error))
-			);
-		});
+		return withTimeout(promise, this.timeoutMs, `Redis did not answer within ${this.timeoutMs} ms`);
 	}
 }
