@@ -1,21 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEnv, bearer, eventually, freePort, type ApiEnv } from './support/api.js';
 import { startStack, type Stack } from './support/stack.js';
+import { startRedis } from './support/throwawayRedis.js';
 
 /** A throwaway Redis of our own (no persistence), so stopping it does not disturb other tests. */
-function startRedis(port: number): Promise<ChildProcess> {
-	const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-	return new Promise((resolve, reject) => {
-		let output = '';
-		const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-		proc.stdout!.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			if (/Ready to accept connections/.test(output)) (clearTimeout(timer), resolve(proc));
-		});
-		proc.once('exit', (code) => (clearTimeout(timer), reject(new Error(`redis-server exited with ${code}:\n${output}`))));
-	});
-}
 
 async function stopRedis(proc: ChildProcess | undefined) {
 	if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;

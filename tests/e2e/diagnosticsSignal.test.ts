@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { InteractOptions, RecordedRequest } from '../../sandbox/index.js';
 import { decodeReportMessage } from '#lib/reporting/decodeReportMessage.js';
 import { REPORT_CHANNEL_IDS, startStack, type Stack } from './support/stack.js';
+import { freePort } from './support/api.js';
+import { startRedis } from './support/throwawayRedis.js';
 
 /**
  * The issue's measure, against the sandbox and the built bot: 1,000 user mistakes, a Redis outage
@@ -16,22 +17,7 @@ import { REPORT_CHANNEL_IDS, startStack, type Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve) => {
-		const server = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
-function startRedis(port: number): Promise<ChildProcess> {
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-	return new Promise((resolve, reject) => {
-		child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready to accept connections') && resolve(child));
-		child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)));
-	});
-}
 
 interface Post {
 	channel: 'diagnostics' | 'performance';

@@ -1,28 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { startStack, stopBot, type Stack } from './support/stack.js';
+import { freePort } from './support/api.js';
+import { startRedis } from './support/throwawayRedis.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve) => {
-		const server = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
-function startRedis(port: number): Promise<ChildProcess> {
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-	return new Promise((resolve, reject) => {
-		child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready to accept connections') && resolve(child));
-		child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)));
-	});
-}
 
 let stack: Stack;
 let redis: ChildProcess;
