@@ -316,6 +316,13 @@ export class DiscordSandbox {
 		return this.served429;
 	}
 
+	/** Every 429 served, as `METHOD path (global|route)` with its time, so a test that expects none says which. */
+	public rateLimited(): string[] {
+		return this.requests
+			.filter((r) => r.status === 429)
+			.map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} (${(r.response as { global?: boolean } | null)?.global ? 'global' : 'route'})`);
+	}
+
 	/** One JSON line per request: method, path, route, status, body, files metadata. */
 	public toJSONL(predicate: (r: RecordedRequest) => boolean = () => true): string {
 		return this.requests

@@ -160,7 +160,7 @@ describe('/guildstats counter', () => {
 		expect(channelName(voice[0]!)).toBe(target);
 		const sent = renames(voice[0]!);
 		expect(sent.every((r) => r.status === 200)).toBe(true);
-		expect(stack.sandbox.rateLimitHits()).toBe(0);
+		expect(stack.sandbox.rateLimited()).toEqual([]);
 		// Never a third rename inside one window; never a rename to the name it already had.
 		for (let i = 2; i < sent.length; i++) expect(sent[i]!.at - sent[i - 2]!.at).toBeGreaterThanOrEqual(RENAME_WINDOW_MS);
 		const names = sent.map((r) => (r.body as { name: string }).name);
@@ -201,6 +201,6 @@ describe('/guildstats counter', () => {
 		const list = await run(ownerId, 'counter', 'list');
 		expect(list.embed?.description).toMatch(/stopped: Nexus lost permission/);
 		expect(list.embed?.description).not.toContain(voice[1]!);
-		expect(stack.sandbox.rateLimitHits()).toBe(0);
+		expect(stack.sandbox.rateLimited()).toEqual([]);
 	}, 40_000);
 });

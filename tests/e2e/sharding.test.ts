@@ -213,7 +213,7 @@ describe('3 shards under dist/shard-manager.js, one PostgreSQL and one Redis', (
 			for (let i = 5; i < times.length; i++) expect({ channel: name, gap: times[i]! - times[i - 5]! >= 5000 }).toEqual({ channel: name, gap: true });
 		}
 		expect(messagePosts(fleet, REPORT_CHANNEL_IDS.logs).length).toBeGreaterThanOrEqual(3);
-		expect(fleet.rateLimitHits()).toBe(0);
+		expect(fleet.rateLimited()).toEqual([]);
 	});
 
 	it('the daily summary is posted once for the fleet, though every shard catches up and the cron fires every 3 s', async () => {
@@ -320,7 +320,7 @@ describe('3 shards under dist/shard-manager.js, one PostgreSQL and one Redis', (
 		expect(code).toBe(0);
 		expect(manager.lines.some((line) => /Fleet stopped: 3 shard\(s\) exited cleanly\./.test(line))).toBe(true);
 		expect((await overviews(schemas.fleet))[guildId]!.messages).toBe(before + 15);
-		expect(fleet.rateLimitHits()).toBe(0);
+		expect(fleet.rateLimited()).toEqual([]);
 	});
 });
 

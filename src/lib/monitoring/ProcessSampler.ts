@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { constants, createHistogram, performance, PerformanceObserver, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { parseStatusField } from './procfs.js';
 
@@ -42,8 +42,8 @@ export interface ProcessSnapshot {
 
 export interface ProcessSamplerOptions {
 	/**
-	 * Timer resolution of the event-loop histogram. Each tick wakes the loop: measured on a 2-core
-	 * VM, 10 ms costs ~0.8% of a core on an idle process, 20 ms ~0.4%, 50 ms ~0.17%, 100 ms ~0.09%.
+	 * Timer resolution of the event-loop probe. Each tick wakes the loop: measured on a 2-core VM,
+	 * 10 ms costs ~0.8% of a core on an idle process, 20 ms ~0.4%, 50 ms ~0.17%, 100 ms ~0.09%.
 	 * 100 ms (the default) keeps an idle bot near 0.1% of a core in total; a stall longer than the
 	 * resolution still shows as lateness, and the alert (p99 >= 100 ms) is about sustained lag.
 	 */
@@ -73,7 +73,10 @@ export class ProcessSampler {
 	private readonly now: () => number;
 	private readonly readStatus: () => Promise<string | undefined>;
 	private readonly countFds: () => Promise<number | undefined>;
-	private histogram: IntervalHistogram | undefined;
+	/** Gaps between probe ticks (ns) since the last sample. */
+	private histogram: RecordableHistogram | undefined;
+	private probe: NodeJS.Timeout | undefined;
+	private lastTick = 0;
 	private observer: PerformanceObserver | undefined;
 	private gc = emptyGc();
 	private lastAt: number;
@@ -98,8 +101,17 @@ export class ProcessSampler {
 
 	public start(): void {
 		if (this.histogram) return;
-		this.histogram = monitorEventLoopDelay({ resolution: this.resolutionMs });
-		this.histogram.enable();
+		// Our own tick instead of monitorEventLoopDelay: resetting that histogram also forgets its last
+		// tick, so a stall starting right after a sample went unrecorded. Here the last tick survives
+		// the reset and every gap lands in some window.
+		const histogram = (this.histogram = createHistogram());
+		this.lastTick = performance.now();
+		this.probe = setInterval(() => {
+			const now = performance.now();
+			histogram.record(Math.max(1, Math.round((now - this.lastTick) * 1e6)));
+			this.lastTick = now;
+		}, this.resolutionMs);
+		this.probe.unref();
 		this.observer = new PerformanceObserver((list) => {
 			for (const entry of list.getEntries()) {
 				const flag = (entry as { detail?: { kind?: number } }).detail?.kind ?? -1;
@@ -116,7 +128,8 @@ export class ProcessSampler {
 	}
 
 	public stop(): void {
-		this.histogram?.disable();
+		if (this.probe) clearInterval(this.probe);
+		this.probe = undefined;
 		this.histogram = undefined;
 		this.observer?.disconnect();
 		this.observer = undefined;

@@ -65,8 +65,14 @@ export interface RedisSendRateLimiterOptions extends SlidingWindowOptions {
 	 * window of `limit / fleetSize` (at least 1), so the fleet together still stays under the limit.
 	 */
 	fleetSize: number;
-	/** A Redis call slower than this falls back to the local window for that send. Default 250 ms. */
+	/** A Redis call slower than this counts as failed; the send waits and asks again. Default 250 ms. */
 	timeoutMs?: number;
+	/**
+	 * Redis failing (errors or slow answers) for this long while still connected is an outage: the
+	 * process paces on its local share from then on. Shorter failures (a loaded host) only delay the
+	 * send, since a local share used beside the fleet's shared window would overrun it. Default 3000 ms.
+	 */
+	fallbackAfterMs?: number;
 	/** Told once per switch between shared and local limiting (not while Redis was never reached: start-up). */
 	onModeChange?: (mode: 'redis' | 'local', reason?: string) => void;
 }
@@ -87,6 +93,9 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 	private readonly prefix: string;
 	private readonly args: { limit: number; windowMs: number; reserved: number; burst: number; spacingMs: number };
 	private readonly timeoutMs: number;
+	private readonly fallbackAfterMs: number;
+	/** When the current run of failed Redis calls began (undefined while Redis answers). */
+	private failingSince: number | undefined;
 	private readonly local: SlidingWindowRateLimiter;
 	private readonly onModeChange: RedisSendRateLimiterOptions['onModeChange'];
 	/** This process's reservations per key, newest last (complete/cancel act on the newest, as the interface says). */
@@ -113,6 +122,7 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 			spacingMs: Math.ceil(windowMs / limit)
 		};
 		this.timeoutMs = options.timeoutMs ?? 250;
+		this.fallbackAfterMs = options.fallbackAfterMs ?? 3000;
 		this.onModeChange = options.onModeChange;
 		const share = Math.max(1, Math.floor(limit / Math.max(1, options.fleetSize)));
 		this.local = new SlidingWindowRateLimiter({
@@ -130,7 +140,8 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 			const member = `${this.token}:${++this.sequence}`;
 			try {
 				const { limit, windowMs, reserved, burst, spacingMs } = this.args;
-				const [wait] = await this.bounded(redis.nexusSendAcquire(this.prefix + key, limit, windowMs, reserved, burst, spacingMs, urgent ? 1 : 0, member));
+				const [wait] = await this.bounded(redis.nexusSendAcquire(this.prefix + key, limit, windowMs, reserved, burst, spacingMs, urgent ? 1 : 0, member), this.timeoutMs);
+				this.failingSince = undefined;
 				this.setMode('redis');
 				if (wait > 0) return wait;
 				this.counters.shared++;
@@ -138,8 +149,10 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 				return 0;
 			} catch (error) {
 				this.counters.redisErrors++;
-				this.setMode('local', String((error as Error)?.message ?? error));
 				// A timed-out reservation may still land in Redis: it only makes the window stricter, briefly.
+				this.failingSince ??= now;
+				if (this.mode === 'redis' && now - this.failingSince < this.fallbackAfterMs) return this.timeoutMs;
+				this.setMode('local', String((error as Error)?.message ?? error));
 			}
 		} else this.setMode('local', 'not connected');
 		const wait = this.local.tryAcquire(key, now, urgent);
@@ -156,7 +169,8 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 		if (reservation.backend === 'local') return this.local.complete(key, now);
 		const redis = this.ready();
 		if (!redis) return;
-		await this.bounded(redis.nexusSendComplete(this.prefix + key, reservation.member, this.args.windowMs)).catch(() => undefined);
+		// Where the window's timing is decided: worth waiting longer for than an acquire.
+		await this.bounded(redis.nexusSendComplete(this.prefix + key, reservation.member, this.args.windowMs), this.timeoutMs * 8).catch(() => undefined);
 	}
 
 	public async cancel(key: string): Promise<void> {
@@ -165,7 +179,7 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 		if (reservation.backend === 'local') return this.local.cancel(key);
 		const redis = this.ready();
 		if (!redis) return;
-		await this.bounded(redis.zrem(this.prefix + key, reservation.member)).catch(() => undefined);
+		await this.bounded(redis.zrem(this.prefix + key, reservation.member), this.timeoutMs).catch(() => undefined);
 	}
 
 	/** The connection with our scripts defined, or undefined when it is not usable right now. */
@@ -181,9 +195,9 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 		return redis as LimiterRedis;
 	}
 
-	private bounded<T>(promise: Promise<T>): Promise<T> {
+	private bounded<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 		return new Promise<T>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+			const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
 			promise.then(
 				(value) => (clearTimeout(timer), resolve(value)),
 				(error: unknown) => (clearTimeout(timer), reject(error))

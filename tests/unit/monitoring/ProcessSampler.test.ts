@@ -31,6 +31,19 @@ describe('ProcessSampler', () => {
 		expect(quiet.eventLoop.delayP50Ms).toBeLessThan(blocked.eventLoop.delayP99Ms / 2); // relative: a loaded CI machine adds its own delay
 	});
 
+	it('a stall that begins right after a sample is not lost (the window boundary keeps the last tick)', async () => {
+		sampler = new ProcessSampler({ eventLoopResolutionMs: 100 });
+		sampler.start();
+		await sleep(350);
+		await sampler.sample();
+		// Before the next 100 ms tick: a histogram reset here forgets when the loop last ran.
+		busyWait(600);
+		await sleep(250);
+		const stalled = await sampler.sample();
+		expect(stalled.eventLoop.delayMaxMs).toBeGreaterThan(400);
+		expect(stalled.eventLoop.delayP99Ms).toBeGreaterThan(400);
+	});
+
 	it('reports memory, threads, file descriptors, handles, CPU and GC by kind', async () => {
 		sampler = new ProcessSampler();
 		sampler.start();

@@ -84,6 +84,29 @@ describe('RedisSendRateLimiter (real Redis)', () => {
 		expect(Math.abs(score - Date.now())).toBeLessThan(250);
 	});
 
+	it('a slow answer under load is not an outage: the send waits for the shared window instead of using a local share beside it', async () => {
+		const [a, b] = [await connect(), await connect()];
+		const options = { prefix, fleetSize: 3, limit: 5, windowMs: 5000, marginMs: 0, reservedForUrgent: 0, burst: 5, timeoutMs: 100 };
+		const modes: string[] = [];
+		const slow = new RedisSendRateLimiter({ ...options, redis: () => a, fallbackAfterMs: 1500, onModeChange: (mode) => modes.push(mode) });
+		const fast = new RedisSendRateLimiter({ ...options, redis: () => b });
+		expect(await slow.tryAcquire('channel-f', Date.now(), false)).toBe(0); // connected once, and its scripts defined
+		for (let i = 0; i < 4; i++) expect(await fast.tryAcquire('channel-f', Date.now(), false)).toBe(0);
+		// Every answer to this process now comes 300 ms late (a loaded host): each call times out at 100 ms.
+		const acquire = (a as unknown as { nexusSendAcquire: (...args: unknown[]) => Promise<unknown> }).nexusSendAcquire.bind(a);
+		(a as unknown as { nexusSendAcquire: unknown }).nexusSendAcquire = (...args: unknown[]) => sleep(300).then(() => acquire(...args));
+		// The shared window is full: a local share of floor(5 / 3) = 1 here would be a 6th send in 5 s.
+		const wait = await slow.tryAcquire('channel-f', Date.now(), false);
+		expect(wait).toBeGreaterThan(0);
+		expect(wait).toBeLessThanOrEqual(500);
+		expect(modes).toEqual([]);
+		// Still failing past fallbackAfterMs: that is an outage, and this process paces on its own share.
+		await sleep(1600);
+		expect(await slow.tryAcquire('channel-f', Date.now(), false)).toBe(0);
+		expect(modes).toEqual(['local']);
+		expect(slow.counters.local).toBe(1);
+	});
+
 	it('falls back to a per-process share of the budget while Redis is unreachable, and goes back to the shared window', async () => {
 		const modes: string[] = [];
 		let redis: Redis | undefined;
