@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '#root/config.js';
 import type { NexusLogger } from '#lib/logging/NexusLogger.js';
 import { redisConnectionOptions } from '#lib/redisConnection.js';
+import { skipMessageObjects } from '#lib/discord/messageObjects.js';
 
 /**
  * The one client class. Intents are exactly what the features read: guild structure, message and
  * reaction events (counts only — no MessageContent intent), members for joins/leaves, voice states.
- * Caches are chosen deliberately: a stats bot never needs message objects, so the message cache is
- * off (about -25% client CPU per message with discord.js 14.28, measured against the sandbox). Reactions are counted from
- * the raw dispatch, so there are no Message/Reaction partials: discord.js drops a reaction on an
- * uncached message at once instead of building a partial message and reaction nobody reads.
+ * Caches are chosen deliberately: a stats bot never needs message objects, so messages are counted
+ * from the raw dispatch and discord.js builds none (skipMessageObjects) and caches none. Reactions
+ * are counted from the raw dispatch too, so there are no Message/Reaction partials: discord.js drops
+ * a reaction on an uncached message at once instead of building a partial message nobody reads.
  */
 export class NexusClient extends SapphireClient {
 	public constructor(config: Config, logger: NexusLogger) {
@@ -74,6 +75,7 @@ export class NexusClient extends SapphireClient {
 						}
 					})
 		});
+		skipMessageObjects(this);
 		if (config.DEV_GUILD_ID) ApplicationCommandRegistries.setDefaultGuildIds([config.DEV_GUILD_ID]);
 		// One PUT per start instead of a diff-and-PATCH per command.
 		ApplicationCommandRegistries.setDefaultBehaviorWhenNotIdentical(RegisterBehavior.BulkOverwrite);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { withPreparedStatementCache } from './preparedStatements.js';
 import pg from 'pg';
 import { statsMigrations, type StatsDialect } from './statsSchema.js';
 
@@ -67,7 +68,7 @@ export async function openStatsDatabase(options: StatsDatabaseOptions): Promise<
 		database.pragma('synchronous = NORMAL');
 		database.pragma('cache_size = -32000');
 		database.pragma('temp_store = MEMORY');
-		db = new Kysely({ dialect: new SqliteDialect({ database }) });
+		db = new Kysely({ dialect: new SqliteDialect({ database: withPreparedStatementCache(database) }) });
 	}
 	const migrator = new Migrator({
 		db,

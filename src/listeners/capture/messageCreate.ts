@@ -1,26 +1,30 @@
-import { container, Events, Listener } from '@sapphire/framework';
-import type { Message } from 'discord.js';
+import { container, Listener } from '@sapphire/framework';
+import { GatewayDispatchEvents, type GatewayMessageCreateDispatchData } from 'discord.js';
 import { channelContext } from '#lib/discord/channelContext.js';
+import { countableMessage } from '#lib/discord/messageObjects.js';
 
-/** Counts a message (never its content). Edits and deletes have no listener: they are not new messages. */
-export class CaptureMessageListener extends Listener<typeof Events.MessageCreate> {
+/**
+ * Counts a message (never its content) from the raw dispatch: discord.js builds no Message object
+ * for it (skipMessageObjects). Edits and deletes have no listener: they are not new messages.
+ */
+export class CaptureMessageListener extends Listener {
 	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.MessageCreate, enabled: container.config.STATS_ENABLED });
+		super(context, { emitter: 'ws', event: GatewayDispatchEvents.MessageCreate, name: 'captureMessage', enabled: container.config.STATS_ENABLED });
 	}
 
-	public override run(message: Message) {
-		// The bot's own posts (report batches, /guildstats replies) are not community activity, and
-		// counting them would make every report outdate its own cached image.
-		if (!message.guildId || message.system || message.author.id === message.client.user.id) return;
-		const context = channelContext(message.channelId, message.channel);
-		// Arrival time, not the snowflake's: the same to the millisecond for live events, and cheaper.
+	public override run(data: GatewayMessageCreateDispatchData) {
+		const message = countableMessage(data, this.container.client.user?.id);
+		if (!message) return;
+		const context = channelContext(message.channelId, this.container.client.channels.cache.get(message.channelId));
+		// Spelled out, not spread: spreading two objects into one cost ~5 µs a message in V8.
 		this.container.stats.recordMessage({
 			guildId: message.guildId,
 			channelId: context.channelId,
 			parentChannelId: context.parentChannelId,
 			categoryId: context.categoryId,
-			userId: message.author.id,
-			bot: message.author.bot,
+			userId: message.userId,
+			bot: message.bot,
+			// Arrival time, not the snowflake's: the same to the millisecond for live events, and cheaper.
 			at: Date.now()
 		});
 	}
