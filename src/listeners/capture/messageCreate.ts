@@ -1,13 +1,11 @@
-import { container, Events, Listener } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
 import type { Message } from 'discord.js';
 import { channelContext } from '#lib/discord/channelContext.js';
 
 /** Counts a message (never its content). Edits and deletes have no listener: they are not new messages. */
+@ApplyOptions<Listener.Options>(({ container }) => ({ event: Events.MessageCreate, enabled: container.config.STATS_ENABLED }))
 export class CaptureMessageListener extends Listener<typeof Events.MessageCreate> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.MessageCreate, enabled: container.config.STATS_ENABLED });
-	}
-
 	public override run(message: Message) {
 		// The bot's own posts (report batches, /guildstats replies) are not community activity, and
 		// counting them would make every report outdate its own cached image.
