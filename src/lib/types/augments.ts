@@ -32,7 +32,7 @@ import type { StatsService } from '#lib/stats/StatsService.js';
 import type { EmbeddedScheduler } from '#lib/tasks/EmbeddedScheduler.js';
 import type { SchedulerService } from '#lib/tasks/SchedulerService.js';
 
-/** The services boot.ts hangs on Sapphire's container; pieces only call them. */
+/** What setup.ts (config) and boot.ts (services) hang on Sapphire's container; pieces only call them. */
 declare module '@sapphire/pieces' {
 	interface Container {
 		config: Config;
