@@ -26,7 +26,11 @@ const common = {
 	instances: 1,
 	node_args: '--enable-source-maps',
 	kill_timeout: killTimeout,
-	// The bot sends process.send('ready') once logged in, so `pm2 reload` waits for a working process.
+	// Fork mode, so `pm2 reload` is a restart (pm2 runs old and new side by side only in cluster mode,
+	// which a gateway bot cannot use): SIGINT, the old process drains and flushes (at most
+	// SHUTDOWN_TIMEOUT_MS) and exits, and only then does the new one start and log in. Events sent in
+	// that gap reach no process. The bot sends process.send('ready') once logged in: with wait_ready,
+	// pm2's start/restart/reload finishes only then (or after listen_timeout).
 	wait_ready: true,
 	listen_timeout: 60_000,
 	exp_backoff_restart_delay: 500,

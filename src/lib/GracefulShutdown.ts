@@ -27,7 +27,7 @@ export class GracefulShutdown {
 
 	public install(): void {
 		for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void this.run(signal));
-		// pm2 graceful reload on Windows / wait_ready setups sends a 'shutdown' message.
+		// pm2 sends a 'shutdown' message instead of a signal to apps with shutdown_with_message (ours use SIGINT).
 		process.on('message', (message) => {
 			if (message === 'shutdown') void this.run('message:shutdown');
 		});

@@ -1,9 +1,9 @@
 import { container } from '@sapphire/framework';
 import { REST } from 'discord.js';
 import { dirname, resolve } from 'node:path';
-import '@sapphire/plugin-subcommands/register';
 import type { Config } from '#root/config.js';
-import { NexusClient } from '#root/client.js';
+import { NexusClient } from '#lib/NexusClient.js';
+import type { SetupResult } from '#lib/setup.js';
 import { ApiService } from '#lib/api/ApiService.js';
 import { ChartRenderer } from '#lib/charts/ChartRenderer.js';
 import { ImageCache } from '#lib/charts/ImageCache.js';
@@ -16,7 +16,6 @@ import { machineName } from '#lib/fleet/machineName.js';
 import { RedisIdentifyThrottler } from '#lib/fleet/RedisIdentifyThrottler.js';
 import { fleetViewKeys } from '#lib/fleet/fleetViewKeys.js';
 import { installShardShutdown } from '#lib/fleet/installShardShutdown.js';
-import { shardIdentity } from '#lib/fleet/shardIdentity.js';
 import { shardSample } from '#lib/fleet/shardSample.js';
 import { GuildDeletionGuard } from '#lib/stats/GuildDeletionGuard.js';
 import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
@@ -56,22 +55,13 @@ import { databaseTarget } from '#lib/stats/databaseTarget.js';
 
 /**
  * Composition root: build the logger, client and services, wire signals, start, log in.
- * Services are created here once and hung on Sapphire's container; pieces only call them.
+ * Services are created here once and hung on Sapphire's container (types/augments.ts); pieces only call them.
+ * Runs after setup() (setup.ts), which registered the plugins this process uses.
  */
-export async function boot(config: Config): Promise<void> {
+export async function boot(config: Config, { shard, servesApi, scheduler }: SetupResult): Promise<void> {
 	const redactor = new Redactor(config.secrets);
 	const logger = new NexusLogger({ level: config.LOG_LEVEL, redact: (text) => redactor.redact(text) });
-	const shard = shardIdentity();
-	// Sharded, one process per machine serves the API (its first shard, on API_PORT; shard 0 on a single
-	// machine), showing the whole fleet; the others would only collide on the port.
-	const apiShard = Number(process.env.NEXUS_API_SHARD ?? 0);
-	const servesApi = config.API_PORT !== undefined && (!shard.sharded || shard.id === apiShard);
 	const machine = machineName(config);
-	// The HTTP API (metrics, health, dashboard) exists only with API_PORT: the plugin registers itself on import.
-	if (servesApi) await import('@sapphire/plugin-api/register');
-	// Scheduled tasks on BullMQ only with Redis: the plugin connects as soon as it is registered.
-	const scheduler = schedulerChoice(config);
-	if (scheduler.kind === 'bullmq') await import('@sapphire/plugin-scheduled-tasks/register');
 	const client = new NexusClient(config, logger);
 	// The reporter has a REST client of its own: discord.js clears its client's token on a failed
 	// login and on destroy(), and the reporter must send (and replay its spool) before, during and after.
@@ -360,13 +350,6 @@ export async function boot(config: Config): Promise<void> {
 	await loginWithRetry(client, config.DISCORD_TOKEN, logger, stopped);
 }
 
-/** Which scheduler runs, and the reason the start-up log gives. A configured Redis that is down is an outage, never a reason to switch. */
-function schedulerChoice(config: Config): { kind: 'bullmq' | 'embedded'; reason: string } {
-	return config.REDIS_URL
-		? { kind: 'bullmq', reason: `REDIS_URL is set (queue "${config.TASKS_QUEUE}"; each tick runs once across every process sharing it)` }
-		: { kind: 'embedded', reason: 'REDIS_URL is unset (one process runs every scheduled task; set REDIS_URL to run several processes)' };
-}
-
 /** The BullMQ handler's client events, so the plugin's listeners (task errors to the log) serve both schedulers. */
 function scheduledTaskEvents(client: NexusClient): EmbeddedTaskEvents<ScheduledTask> {
 	return {
@@ -390,33 +373,5 @@ async function loginWithRetry(client: NexusClient, token: string, logger: NexusL
 			logger.warn(`Login failed (${(error as Error).message}); retrying in ${waitMs} ms.`);
 			await new Promise((resolve) => setTimeout(resolve, waitMs));
 		}
-	}
-}
-
-declare module '@sapphire/pieces' {
-	interface Container {
-		services: ServiceRegistry;
-		scheduler: SchedulerService | EmbeddedScheduler<ScheduledTask>;
-		stats: StatsService;
-		guildDeletions: GuildDeletionGuard;
-		reporter: Reporter;
-		/** Dependency outages as incidents: `failure('redis', error)` / `recovered('redis')`. */
-		incidents: IncidentTracker;
-		/** Shard connections lost and back, as the 'discord-gateway' incident. */
-		gatewayIncidents: GatewayIncidents;
-		charts: ChartRenderer;
-		imageCache: ImageCache;
-		imageCacheSync: ImageCacheSync;
-		metrics: MetricsRegistry;
-		/** Redis coordination: only with REDIS_URL (several processes). */
-		redis: RedisService | undefined;
-		fleet: FleetService | undefined;
-		opsLedger: DailyOpsLedger | undefined;
-		/** Sharded only: every process's monitoring windows for the once-per-fleet jobs. */
-		fleetWindows: FleetWindows;
-		dailySummary: DailySummaryPoster;
-		analyticsReport: AnalyticsReportPoster;
-		/** True once shutdown began: commands answer "restarting", capture keeps counting until flushed. */
-		draining: boolean;
 	}
 }

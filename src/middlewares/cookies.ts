@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Middleware } from '@sapphire/plugin-api';
 
 /**
@@ -6,11 +7,8 @@ import { Middleware } from '@sapphire/plugin-api';
  * plugin's parser throws on every request whose Host is the address it connects to, which is
  * exactly our default (`http://127.0.0.1:PORT`). Cookies sent by a browser are simply ignored.
  */
+@ApplyOptions<Middleware.Options>({ position: 30 })
 export class CookiesMiddleware extends Middleware {
-	public constructor(context: Middleware.LoaderContext) {
-		super(context, { position: 30 });
-	}
-
 	public override run() {
 		// Nothing to parse: no route reads cookies.
 	}

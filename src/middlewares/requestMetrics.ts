@@ -1,12 +1,10 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Middleware } from '@sapphire/plugin-api';
 import { apiRouteLabel } from '#lib/api/apiRouteLabel.js';
 
 /** Counts every API request by route and status, with its handling time. Runs first, so 404s and 401s count too. */
+@ApplyOptions<Middleware.Options>({ position: 1 })
 export class RequestMetricsMiddleware extends Middleware {
-	public constructor(context: Middleware.LoaderContext) {
-		super(context, { position: 1 });
-	}
-
 	public override run(request: Middleware.Request, response: Middleware.Response) {
 		const started = performance.now();
 		const { metrics } = this.container;

@@ -24,9 +24,3 @@ export class ManageGuildPrecondition extends AllFlowsPrecondition {
 			: this.error({ identifier: 'ManageGuild', message: 'Only server admins (Manage Server permission) can change statistics settings.' });
 	}
 }
-
-declare module '@sapphire/framework' {
-	interface Preconditions {
-		ManageGuild: never;
-	}
-}

@@ -21,9 +21,3 @@ export class OwnerOnlyPrecondition extends AllFlowsPrecondition {
 			: this.error({ identifier: 'OwnerOnly', message: 'This command is for the bot owners only (OWNER_IDS).' });
 	}
 }
-
-declare module '@sapphire/framework' {
-	interface Preconditions {
-		OwnerOnly: never;
-	}
-}

@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Route } from '@sapphire/plugin-api';
 import { collectApiMetrics } from '#lib/api/apiMetricsSnapshot.js';
 import { guarded, sendJson } from '#lib/api/apiResponses.js';
@@ -5,12 +6,9 @@ import { utcDay } from '#lib/reporting/summaryDays.js';
 import { BOT_VERSION } from '#lib/version.js';
 
 /** `/api/metrics`: the JSON snapshot (system, discord, modules, web, health), the last hour for the dashboard, and the fleet. */
+@ApplyOptions<Route.Options>({ route: 'api/metrics', methods: ['GET'] })
 export class MetricsJsonRoute extends Route {
 	private readonly startedAt = Date.now() - process.uptime() * 1000;
-
-	public constructor(context: Route.LoaderContext) {
-		super(context, { route: 'api/metrics', methods: ['GET'] });
-	}
 
 	public override run(_request: Route.Request, response: Route.Response) {
 		const { container } = this;

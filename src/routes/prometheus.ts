@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Route } from '@sapphire/plugin-api';
 import { guarded } from '#lib/api/apiResponses.js';
 
@@ -5,11 +6,8 @@ import { guarded } from '#lib/api/apiResponses.js';
  * `/metrics`: Prometheus text exposition (Node default metrics and the nexus_* series). Sharded, the
  * whole fleet: this process's series plus every other shard's last published ones (label `shard`).
  */
+@ApplyOptions<Route.Options>({ route: 'metrics', methods: ['GET'] })
 export class PrometheusRoute extends Route {
-	public constructor(context: Route.LoaderContext) {
-		super(context, { route: 'metrics', methods: ['GET'] });
-	}
-
 	public override run(_request: Route.Request, response: Route.Response) {
 		const { metrics, fleet } = this.container;
 		return guarded(response, this.container.logger, 'prometheus', async () => {

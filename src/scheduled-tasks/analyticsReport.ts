@@ -1,23 +1,13 @@
-import { container } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
 import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 
 /** Every REPORT_ANALYTICS_INTERVAL_MS, once for the whole fleet: activity since the last report, to Analytics. */
+@ApplyOptions<ScheduledTask.Options>(({ container }) => ({
+	interval: container.config.REPORT_ANALYTICS_INTERVAL_MS,
+	customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
+}))
 export class AnalyticsReportTask extends ScheduledTask {
-	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
-		super(context, {
-			...options,
-			interval: container.config.REPORT_ANALYTICS_INTERVAL_MS,
-			customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
-		});
-	}
-
 	public override async run() {
 		await this.container.analyticsReport.run();
-	}
-}
-
-declare module '@sapphire/plugin-scheduled-tasks' {
-	interface ScheduledTasks {
-		analyticsReport: never;
 	}
 }

@@ -1,24 +1,14 @@
-import { container } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
 import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 
 /** Midnight UTC (DAILY_SUMMARY_CRON): post every UTC day still owed a summary, exactly once across processes. */
+@ApplyOptions<ScheduledTask.Options>(({ container }) => ({
+	pattern: container.config.DAILY_SUMMARY_CRON,
+	timezone: 'UTC',
+	customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
+}))
 export class DailySummaryTask extends ScheduledTask {
-	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
-		super(context, {
-			...options,
-			pattern: container.config.DAILY_SUMMARY_CRON,
-			timezone: 'UTC',
-			customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
-		});
-	}
-
 	public override async run() {
 		await this.container.dailySummary.run();
-	}
-}
-
-declare module '@sapphire/plugin-scheduled-tasks' {
-	interface ScheduledTasks {
-		dailySummary: never;
 	}
 }

@@ -1,27 +1,17 @@
-import { container } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
 import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 import { botIsInGuild } from '#lib/discord/botIsInGuild.js';
 import { runRetention } from '#lib/stats/runRetention.js';
 
 /** RETENTION_CRON (03:30 UTC daily by default), once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
+@ApplyOptions<ScheduledTask.Options>(({ container }) => ({
+	pattern: container.config.RETENTION_CRON,
+	timezone: 'UTC',
+	customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
+}))
 export class StatsRetentionTask extends ScheduledTask {
-	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
-		super(context, {
-			...options,
-			pattern: container.config.RETENTION_CRON,
-			timezone: 'UTC',
-			customJobOptions: { removeOnComplete: true, removeOnFail: 100 }
-		});
-	}
-
 	public override async run() {
 		const { config, stats, reporter, client } = this.container;
 		await runRetention({ stats, reporter, hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, stillIn: botIsInGuild(client) });
-	}
-}
-
-declare module '@sapphire/plugin-scheduled-tasks' {
-	interface ScheduledTasks {
-		statsRetention: never;
 	}
 }

@@ -32,7 +32,7 @@ describe('foundation: the real bot against the sandbox', () => {
 		const response = await interaction.waitForResponse();
 		const text = content(response);
 		expect(text).toContain('Nexus status');
-		for (const field of ['Uptime', 'Guilds', 'Gateway ping', 'Versions']) expect(text).toContain(field);
+		for (const field of ['Uptime', 'Guilds', 'Members (sum over guilds)', 'Gateway ping', 'Versions']) expect(text).toContain(field);
 		expect((response.body as { data?: { flags?: number } }).data?.flags).toBe(64);
 	});
 

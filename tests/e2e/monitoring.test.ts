@@ -148,5 +148,7 @@ describe('monitoring through the real bot', () => {
 		const report = await waitForEvent('performance', (e) => e.event.startsWith('commands') && e.text.includes('OwnerOnly'), 30_000);
 		expect(report.text).toMatch(/nexus health/);
 		expect(report.text).toMatch(/user mistake/);
+		// The command's category is its folder under src/commands/.
+		expect(report.data.categories).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'Owner' })]));
 	});
 });

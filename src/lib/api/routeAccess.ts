@@ -2,10 +2,3 @@
 export function isPublicRoute(route: { options: { public?: boolean } } | null | undefined): boolean {
 	return route?.options.public === true;
 }
-
-declare module '@sapphire/plugin-api' {
-	interface RouteOptions {
-		/** Served without the API token (liveness, the dashboard's own HTML/JS, which hold no data). */
-		public?: boolean;
-	}
-}

@@ -45,9 +45,3 @@ export function describeError(error: unknown): CommandFailure {
 	}
 	return { type: typeof error, message: String(error).slice(0, 300) };
 }
-
-declare module '@sapphire/pieces' {
-	interface Container {
-		commandOutcomes: CommandOutcomes;
-	}
-}

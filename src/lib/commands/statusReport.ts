@@ -5,7 +5,8 @@ import type { FleetSummary } from '#lib/fleet/summarizeFleet.js';
 export interface StatusFacts {
 	uptimeMs: number;
 	guilds: number;
-	users: number;
+	/** Each guild's member count, summed: a user in two guilds counts twice (this process's guilds when sharded, like `guilds`). */
+	memberSum: number;
 	gatewayPingMs: number;
 	shardIds: number[];
 	shardCount: number;
@@ -37,7 +38,7 @@ export function buildStatusEmbed(facts: StatusFacts): APIEmbed {
 		fields: [
 			{ name: 'Uptime', value: formatDuration(facts.uptimeMs), inline: true },
 			{ name: 'Guilds', value: facts.guilds.toLocaleString('en-US'), inline: true },
-			{ name: 'Users (cached)', value: facts.users.toLocaleString('en-US'), inline: true },
+			{ name: 'Members (sum over guilds)', value: facts.memberSum.toLocaleString('en-US'), inline: true },
 			{ name: 'Gateway ping', value: ping, inline: true },
 			{ name: 'Shards', value: `${facts.shardIds.join(', ') || '0'} of ${facts.shardCount}`, inline: true },
 			{ name: 'Memory (RSS)', value: `${(facts.rssBytes / 1024 / 1024).toFixed(1)} MiB`, inline: true },

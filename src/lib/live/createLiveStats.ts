@@ -59,12 +59,3 @@ export function createLiveStats(o: { client: Client; config: Config; services: S
 	);
 	return { liveStore, liveMessages, counterChannels, counterValues };
 }
-
-declare module '@sapphire/pieces' {
-	interface Container {
-		liveStore: LiveStore;
-		liveMessages: LiveMessageService;
-		counterChannels: CounterChannelService;
-		counterValues: ReturnType<typeof counterValueReader>;
-	}
-}

@@ -2,7 +2,7 @@
  * Time in the statistics store is counted in whole UTC hours and days since the Unix epoch
  * (`hour = floor(ms / 3_600_000)`, `day = floor(hour / 24)`): small integers that index well on
  * both dialects and never need timezone handling at write time. Guild timezones are applied
- * when reports bucket the hours (see timezoneOffsets.ts).
+ * when reports bucket the hours (see HourBucketer.ts).
  */
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

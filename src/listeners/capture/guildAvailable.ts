@@ -1,4 +1,5 @@
-import { container, Events, Listener } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
 import type { Guild } from 'discord.js';
 import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
 
@@ -9,11 +10,8 @@ import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
  * states are the only truth about who is in voice now (events missed during a re-identify are
  * never delivered): open voice sessions are reconciled with them.
  */
+@ApplyOptions<Listener.Options>(({ container }) => ({ event: Events.GuildAvailable, enabled: container.config.STATS_ENABLED }))
 export class CaptureGuildAvailableListener extends Listener<typeof Events.GuildAvailable> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.GuildAvailable, enabled: container.config.STATS_ENABLED });
-	}
-
 	public override async run(guild: Guild) {
 		const { guildDeletions, logger, stats } = this.container;
 		stats.reconcileVoiceStates(guild.id, voiceStatesOf(guild));

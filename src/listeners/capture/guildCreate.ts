@@ -1,13 +1,11 @@
-import { container, Events, Listener } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
 import type { Guild } from 'discord.js';
 import { voiceStatesOf } from '#lib/discord/voiceSnapshot.js';
 
 /** The bot joined a guild (not fired for guilds already there at startup or after a re-identify: see guildAvailable.ts). */
+@ApplyOptions<Listener.Options>(({ container }) => ({ event: Events.GuildCreate, enabled: container.config.STATS_ENABLED }))
 export class CaptureGuildJoinListener extends Listener<typeof Events.GuildCreate> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.GuildCreate, enabled: container.config.STATS_ENABLED });
-	}
-
 	public override async run(guild: Guild) {
 		const { stats, logger, guildDeletions } = this.container;
 		stats.recordGuildJoin(guild.id);

@@ -1,12 +1,10 @@
-import { container, Events, Listener } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
 import type { Guild } from 'discord.js';
 
 /** The bot left (or was removed from) a guild: end its voice sessions, schedule its data for deletion. */
+@ApplyOptions<Listener.Options>(({ container }) => ({ event: Events.GuildDelete, enabled: container.config.STATS_ENABLED }))
 export class CaptureGuildLeaveListener extends Listener<typeof Events.GuildDelete> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.GuildDelete, enabled: container.config.STATS_ENABLED });
-	}
-
 	public override async run(guild: Guild) {
 		// An outage makes a guild unavailable without the bot leaving it.
 		if (!guild.available) return;

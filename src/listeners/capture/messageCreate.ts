@@ -1,4 +1,5 @@
-import { container, Listener } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
+import { Listener } from '@sapphire/framework';
 import { GatewayDispatchEvents, type GatewayMessageCreateDispatchData } from 'discord.js';
 import { channelContext } from '#lib/discord/channelContext.js';
 import { countableMessage } from '#lib/discord/messageObjects.js';
@@ -7,11 +8,8 @@ import { countableMessage } from '#lib/discord/messageObjects.js';
  * Counts a message (never its content) from the raw dispatch: discord.js builds no Message object
  * for it (skipMessageObjects). Edits and deletes have no listener: they are not new messages.
  */
+@ApplyOptions<Listener.Options>(({ container }) => ({ emitter: 'ws', event: GatewayDispatchEvents.MessageCreate, name: 'captureMessage', enabled: container.config.STATS_ENABLED }))
 export class CaptureMessageListener extends Listener {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { emitter: 'ws', event: GatewayDispatchEvents.MessageCreate, name: 'captureMessage', enabled: container.config.STATS_ENABLED });
-	}
-
 	public override run(data: GatewayMessageCreateDispatchData) {
 		const message = countableMessage(data, this.container.client.user?.id);
 		if (!message) return;

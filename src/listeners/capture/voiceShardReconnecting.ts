@@ -1,4 +1,5 @@
-import { container, Events, Listener } from '@sapphire/framework';
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
 import { shardGuildIds } from '#lib/discord/shardGuildIds.js';
 
 /**
@@ -7,11 +8,8 @@ import { shardGuildIds } from '#lib/discord/shardGuildIds.js';
  * is in voice (see guildAvailable.ts). Without this, a member who left during the gap would accrue
  * time at every flush.
  */
+@ApplyOptions<Listener.Options>(({ container }) => ({ event: Events.ShardReconnecting, enabled: container.config.STATS_ENABLED }))
 export class CaptureVoiceShardReconnectingListener extends Listener<typeof Events.ShardReconnecting> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.ShardReconnecting, enabled: container.config.STATS_ENABLED });
-	}
-
 	public override run(shardId: number) {
 		this.container.stats.voice.suspendGuilds(shardGuildIds(this.container.client, shardId), Date.now());
 	}

@@ -1,13 +1,11 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, type ChatInputCommandErrorPayload } from '@sapphire/framework';
 import { userMistakeOf } from '#lib/commands/userMistake.js';
 import { replyEphemeral } from '#lib/discord/replies.js';
 
 /** A command (not routed through a subcommand) threw: same policy as chatInputSubcommandError. */
+@ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandError })
 export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatInputCommandError> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.ChatInputCommandError });
-	}
-
 	public override async run(error: unknown, { interaction }: ChatInputCommandErrorPayload) {
 		const mistake = userMistakeOf(error);
 		if (mistake) {

@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, type ChatInputCommandFinishPayload } from '@sapphire/framework';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { commandName } from '#lib/commands/commandName.js';
@@ -7,11 +8,8 @@ import { commandName } from '#lib/commands/commandName.js';
  * metrics) and to the statistics (per guild, ok or failed). A subcommand's error or denial is
  * reported separately (the router itself "succeeds"): CommandOutcomes joins the two.
  */
+@ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandFinish })
 export class ChatInputCommandFinishListener extends Listener<typeof Events.ChatInputCommandFinish> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: Events.ChatInputCommandFinish });
-	}
-
 	public override run(interaction: ChatInputCommandInteraction, _command: unknown, payload: ChatInputCommandFinishPayload) {
 		const failure = this.container.commandOutcomes.take(interaction.id);
 		const ok = payload.success && !failure;

@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Listener } from '@sapphire/framework';
 import { SubcommandPluginEvents, type ChatInputSubcommandErrorPayload } from '@sapphire/plugin-subcommands';
 import { userMistakeOf } from '#lib/commands/userMistake.js';
@@ -9,11 +10,8 @@ import { replyEphemeral } from '#lib/discord/replies.js';
  * count it by identifier, log it at debug only. Anything else is ours: log it (it reaches
  * Diagnostics, folded with identical errors) and give the user a short, honest answer.
  */
+@ApplyOptions<Listener.Options>({ event: SubcommandPluginEvents.ChatInputSubcommandError })
 export class ChatInputSubcommandErrorListener extends Listener<typeof SubcommandPluginEvents.ChatInputSubcommandError> {
-	public constructor(context: Listener.LoaderContext) {
-		super(context, { event: SubcommandPluginEvents.ChatInputSubcommandError });
-	}
-
 	public override async run(error: unknown, { interaction, matchedSubcommandMapping }: ChatInputSubcommandErrorPayload) {
 		const mistake = userMistakeOf(error);
 		if (mistake) {

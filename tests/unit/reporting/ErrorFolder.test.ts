@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorFingerprint, ErrorFolder, normaliseMessage, topFrame, type FoldedError } from '#lib/reporting/ErrorFolder.js';
 
-const stackAt = (line: number, column: number, message = 'boom') => `Error: ${message}\n    at renderChart (file:///app/dist/lib/charts/ChartRenderer.js:${line}:${column})\n    at async run (file:///app/dist/commands/guildstats.js:10:5)`;
+const stackAt = (line: number, column: number, message = 'boom') => `Error: ${message}\n    at renderChart (file:///app/dist/lib/charts/ChartRenderer.js:${line}:${column})\n    at async run (file:///app/dist/commands/Stats/guildstats.js:10:5)`;
 
 describe('errorFingerprint', () => {
 	it('is the same for messages that differ only in ids, numbers, quoted values and columns', () => {

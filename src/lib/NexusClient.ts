@@ -1,8 +1,4 @@
-import { ApplicationCommandRegistries, container, Events, LogLevel, PluginHook, RegisterBehavior, SapphireClient } from '@sapphire/framework';
-// Types only (ClientOptions.tasks); boot.ts registers the plugin only when REDIS_URL is set.
-import type {} from '@sapphire/plugin-scheduled-tasks';
-// Types only (ClientOptions.api); the plugin itself is registered by boot.ts when API_PORT is set.
-import type {} from '@sapphire/plugin-api';
+import { Events, LogLevel, PluginHook, SapphireClient } from '@sapphire/framework';
 import { Client, GatewayIntentBits, Options, Partials, type ClientOptions } from 'discord.js';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '#root/config.js';
@@ -40,16 +36,16 @@ export class NexusClient extends SapphireClient {
 				StageInstanceManager: 0
 			}),
 			allowedMentions: { parse: [] },
-			// Pieces live next to this file (dist/ in production). Explicit, because Sapphire otherwise
-			// looks for package.json in the working directory, which pm2 or a test may set elsewhere.
-			baseUserDirectory: fileURLToPath(new URL('.', import.meta.url)),
+			// Pieces live one folder up from this file (dist/commands, dist/listeners, ... in production). Explicit,
+			// because Sapphire otherwise looks for package.json in the working directory, which pm2 or a test may set elsewhere.
+			baseUserDirectory: fileURLToPath(new URL('..', import.meta.url)),
 			// REST_PROXY_URL: every process's calls go through one @discordjs/proxy (one global budget); it strips /api.
 			rest: config.REST_PROXY_URL ? { api: `${config.REST_PROXY_URL.replace(/\/+$/, '')}/api` } : config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
 			logger: { instance: logger, level: LogLevel.Info },
 			loadMessageCommandListeners: false,
 			// Our chatInputSubcommandError listener logs real errors; the plugin's would log every UserError at error level too.
 			loadSubcommandErrorListeners: false,
-			// boot.ts registers the plugin only when API_PORT is set; ApiService listens and closes (not the plugin's pre-login hook).
+			// setup.ts registers the plugin only in the process that serves the API; ApiService listens and closes (not the plugin's pre-login hook).
 			...(config.API_PORT === undefined
 				? {}
 				: {
@@ -61,7 +57,7 @@ export class NexusClient extends SapphireClient {
 							automaticallyConnect: false
 						}
 					}),
-			// BullMQ only with Redis; without it boot.ts runs the same task pieces in-process (EmbeddedScheduler).
+			// BullMQ only with Redis (setup.ts registers the plugin); without it boot.ts runs the same task pieces in-process (EmbeddedScheduler).
 			// (The plugin types `tasks` as required, but only the plugin reads it.)
 			...(config.REDIS_URL === undefined
 				? ({} as Pick<ClientOptions, 'tasks'>)
@@ -76,10 +72,6 @@ export class NexusClient extends SapphireClient {
 					})
 		});
 		skipMessageObjects(this);
-		if (config.DEV_GUILD_ID) ApplicationCommandRegistries.setDefaultGuildIds([config.DEV_GUILD_ID]);
-		// One PUT per start instead of a diff-and-PATCH per command.
-		ApplicationCommandRegistries.setDefaultBehaviorWhenNotIdentical(RegisterBehavior.BulkOverwrite);
-		container.config = config;
 	}
 
 	/**
@@ -96,11 +88,5 @@ export class NexusClient extends SapphireClient {
 			this.emit(Events.PluginLoaded, plugin.type, plugin.name);
 		}
 		return result;
-	}
-}
-
-declare module '@sapphire/pieces' {
-	interface Container {
-		config: Config;
 	}
 }

@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { UserError } from '@sapphire/framework';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
@@ -20,48 +21,44 @@ import { counterAdd, counterList, counterRemove, liveList, liveRemove, liveSet, 
 
 const admin = (name: string, chatInputRun: string) => ({ name, chatInputRun, preconditions: ['ManageGuild' as const] });
 
+@ApplyOptions<Subcommand.Options>({
+	name: 'guildstats',
+	description: 'Server statistics',
+	subcommands: [
+		{ name: 'server', chatInputRun: 'chatInputServer' },
+		{ name: 'member', chatInputRun: 'chatInputMember' },
+		{ name: 'channel', chatInputRun: 'chatInputChannel' },
+		{ name: 'top', chatInputRun: 'chatInputTop' },
+		{ name: 'activity', chatInputRun: 'chatInputActivity' },
+		{ name: 'voice', chatInputRun: 'chatInputVoice' },
+		{ name: 'growth', chatInputRun: 'chatInputGrowth' },
+		{ name: 'ignoreme', chatInputRun: 'chatInputIgnoreMe' },
+		{ name: 'privacy', chatInputRun: 'chatInputPrivacy' },
+		admin('inactive', 'chatInputInactive'),
+		admin('export', 'chatInputExport'),
+		{
+			name: 'settings',
+			type: 'group',
+			entries: [
+				admin('view', 'chatInputSettingsView'),
+				admin('timezone', 'chatInputSettingsTimezone'),
+				admin('ignore', 'chatInputSettingsIgnore'),
+				admin('unignore', 'chatInputSettingsUnignore'),
+				admin('disable', 'chatInputSettingsDisable'),
+				admin('enable', 'chatInputSettingsEnable'),
+				admin('visibility', 'chatInputSettingsVisibility'),
+				admin('purge', 'chatInputSettingsPurge')
+			]
+		},
+		{ name: 'live', type: 'group', entries: [admin('set', 'chatInputLiveSet'), admin('list', 'chatInputLiveList'), admin('remove', 'chatInputLiveRemove')] },
+		{ name: 'counter', type: 'group', entries: [admin('add', 'chatInputCounterAdd'), admin('list', 'chatInputCounterList'), admin('remove', 'chatInputCounterRemove')] }
+	]
+})
 export class GuildStatsCommand extends Subcommand {
 	private reports: GuildStatsReports | undefined;
 	private exportCooldown: ExportCooldown | undefined;
 	/** Member lists for the `role` option, kept a minute (a 10k guild is 10 requests). */
 	private readonly memberLists = new MemberListCache();
-
-	public constructor(context: Subcommand.LoaderContext, options: Subcommand.Options) {
-		super(context, {
-			...options,
-			name: 'guildstats',
-			description: 'Server statistics',
-			subcommands: [
-				{ name: 'server', chatInputRun: 'chatInputServer' },
-				{ name: 'member', chatInputRun: 'chatInputMember' },
-				{ name: 'channel', chatInputRun: 'chatInputChannel' },
-				{ name: 'top', chatInputRun: 'chatInputTop' },
-				{ name: 'activity', chatInputRun: 'chatInputActivity' },
-				{ name: 'voice', chatInputRun: 'chatInputVoice' },
-				{ name: 'growth', chatInputRun: 'chatInputGrowth' },
-				{ name: 'ignoreme', chatInputRun: 'chatInputIgnoreMe' },
-				{ name: 'privacy', chatInputRun: 'chatInputPrivacy' },
-				admin('inactive', 'chatInputInactive'),
-				admin('export', 'chatInputExport'),
-				{
-					name: 'settings',
-					type: 'group',
-					entries: [
-						admin('view', 'chatInputSettingsView'),
-						admin('timezone', 'chatInputSettingsTimezone'),
-						admin('ignore', 'chatInputSettingsIgnore'),
-						admin('unignore', 'chatInputSettingsUnignore'),
-						admin('disable', 'chatInputSettingsDisable'),
-						admin('enable', 'chatInputSettingsEnable'),
-						admin('visibility', 'chatInputSettingsVisibility'),
-						admin('purge', 'chatInputSettingsPurge')
-					]
-				},
-				{ name: 'live', type: 'group', entries: [admin('set', 'chatInputLiveSet'), admin('list', 'chatInputLiveList'), admin('remove', 'chatInputLiveRemove')] },
-				{ name: 'counter', type: 'group', entries: [admin('add', 'chatInputCounterAdd'), admin('list', 'chatInputCounterList'), admin('remove', 'chatInputCounterRemove')] }
-			]
-		});
-	}
 
 	public override registerApplicationCommands(registry: Subcommand.Registry) {
 		registry.registerChatInputCommand((builder) => buildGuildStatsCommand(builder));

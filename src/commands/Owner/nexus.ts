@@ -1,3 +1,4 @@
+import { ApplyOptions } from '@sapphire/decorators';
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { MessageFlags } from 'discord.js';
 import { REPORT_CHANNELS } from '#root/config.js';
@@ -6,20 +7,16 @@ import { buildStatusEmbed } from '#lib/commands/statusReport.js';
 import { buildHealthEmbed } from '#lib/monitoring/healthEmbed.js';
 import { BOT_VERSION } from '#lib/version.js';
 
+@ApplyOptions<Subcommand.Options>({
+	name: 'nexus',
+	description: 'Nexus bot administration',
+	subcommands: [
+		{ name: 'status', chatInputRun: 'chatInputStatus', preconditions: ['OwnerOnly'] },
+		{ name: 'test_reporting', chatInputRun: 'chatInputTestReporting', preconditions: ['OwnerOnly'] },
+		{ name: 'health', chatInputRun: 'chatInputHealth', preconditions: ['OwnerOnly'] }
+	]
+})
 export class NexusCommand extends Subcommand {
-	public constructor(context: Subcommand.LoaderContext, options: Subcommand.Options) {
-		super(context, {
-			...options,
-			name: 'nexus',
-			description: 'Nexus bot administration',
-			subcommands: [
-				{ name: 'status', chatInputRun: 'chatInputStatus', preconditions: ['OwnerOnly'] },
-				{ name: 'test_reporting', chatInputRun: 'chatInputTestReporting', preconditions: ['OwnerOnly'] },
-				{ name: 'health', chatInputRun: 'chatInputHealth', preconditions: ['OwnerOnly'] }
-			]
-		});
-	}
-
 	public override registerApplicationCommands(registry: Subcommand.Registry) {
 		registry.registerChatInputCommand((builder) =>
 			builder
@@ -36,7 +33,7 @@ export class NexusCommand extends Subcommand {
 		const embed = buildStatusEmbed({
 			uptimeMs: client.uptime ?? 0,
 			guilds: client.guilds.cache.size,
-			users: client.guilds.cache.reduce((sum, guild) => sum + guild.memberCount, 0),
+			memberSum: client.guilds.cache.reduce((sum, guild) => sum + guild.memberCount, 0),
 			gatewayPingMs: client.ws.ping,
 			shardIds: client.shard?.ids ?? [0],
 			shardCount: client.shard?.count ?? 1,
