@@ -8,9 +8,12 @@
 //  3. CPU per MESSAGE_CREATE, per reaction add, per voice state update (target <= 0.7x for messages).
 // Sizes: BENCH_SCALE (default 1) scales the event counts; BENCH_IDLE_SECONDS the idle window,
 // BENCH_SETTLE_SECONDS (default 60) the wait after login before it.
+// 4. the RSS floor of the code alone: a process that only imports the bot's modules (dist/lib/setup.js
+//    and dist/lib/boot.js: its libraries and lib/, nothing started) vs one that only imports discord.js.
+//    Memory no cache setting can win back, so it says how far target 2 is from the code's own floor.
 // BENCH_LEAN_BEFORE=<path to another build's dist/index.js> runs that bot as a third side in the same
 // run (e.g. the previous commit built elsewhere), for "no worse than before" comparisons.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DiscordSandbox } from '../sandbox/DiscordSandbox.js';
@@ -39,6 +42,14 @@ function rssMB(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** RSS (MB) of a fresh process after importing `specifiers` and a full GC; median of 3 processes. */
+function importedRssMB(specifiers: string[]): number {
+	const code = `for (const s of ${JSON.stringify(specifiers)}) await import(s); globalThis.gc(); await new Promise((r) => setTimeout(r, 300)); globalThis.gc(); process.stdout.write(String(process.memoryUsage().rss));`;
+	const cwd = fileURLToPath(new URL('..', import.meta.url));
+	const runs = [0, 1, 2].map(() => Number(execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', code], { cwd, encoding: 'utf8' })) / 1024 / 1024);
+	return median(runs);
+}
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface Side {
@@ -196,6 +207,10 @@ export async function run(): Promise<void> {
 				console.log(`    CPU per ${row.name.padEnd(20)} ${row.us[i]!.toFixed(1)} µs vs ${row.us[0]!.toFixed(1)} µs = ${row.ratio[i]!.toFixed(2)}x (median of ${ROUNDS} rounds, ${row.count.toLocaleString('en-US')} events; ${target})`);
 			}
 		}
+		const root = new URL('..', import.meta.url);
+		const floorBot = importedRssMB([new URL('dist/lib/setup.js', root).href, new URL('dist/lib/boot.js', root).href]);
+		const floorPlain = importedRssMB(['discord.js']);
+		console.log(`  Code alone (imported, nothing started): Nexus ${floorBot.toFixed(1)} MB vs discord.js ${floorPlain.toFixed(1)} MB = ${(floorBot / floorPlain).toFixed(2)}x, +${(floorBot - floorPlain).toFixed(1)} MB no cache setting can win back`);
 	} finally {
 		await Promise.all(sides.map((side) => side.stop()));
 	}

@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, MessageType, type GatewayMessageCreateDispatchData } from 'discord.js';
+import { Client, GatewayIntentBits, MessageType, type ClientOptions, type GatewayMessageCreateDispatchData } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countableMessage, skipMessageObjects } from '#lib/discord/messageObjects.js';
 
@@ -27,9 +27,11 @@ describe('messages counted from the raw dispatch', () => {
 	afterEach(async () => client?.destroy());
 
 	it('skipMessageObjects: discord.js builds no Message and emits no messageCreate for a cached text channel', () => {
-		client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] });
-		const guild = client.guilds._add({ id: '1300000000000000003', name: 'g', channels: [], roles: [], members: [] } as never);
-		client.channels._add({ id: '1300000000000000002', type: 0, name: 'general', guild_id: guild.id } as never, guild);
+		client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] } as unknown as ClientOptions); // 'tasks' is the scheduled-tasks plugin's, unused here
+		// The caches as the gateway fills them (discord.js's internal _add), so the action finds a text channel.
+		type Adder = { _add(data: unknown, ...rest: unknown[]): { id: string } };
+		const guild = (client.guilds as unknown as Adder)._add({ id: '1300000000000000003', name: 'g', channels: [], roles: [], members: [] });
+		(client.channels as unknown as Adder)._add({ id: '1300000000000000002', type: 0, name: 'general', guild_id: guild.id }, guild);
 		const created: unknown[] = [];
 		client.on('messageCreate', (m) => created.push(m));
 		const handle = (data: GatewayMessageCreateDispatchData) => (client as unknown as { actions: { MessageCreate: { handle(d: unknown): unknown } } }).actions.MessageCreate.handle(data);
