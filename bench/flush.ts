@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { StatsStore } from '../src/lib/stats/StatsStore.js';
 import { emptyDeltas, type StatsDeltas } from '../src/lib/stats/statsTypes.js';
@@ -149,31 +150,31 @@ async function reportQueries(): Promise<void> {
 	mkdirSync(dir, { recursive: true });
 	const path = join(dir, `stats-${LARGE_GUILD_VERSION}.sqlite`);
 	let store = await StatsStore.open({ sqlitePath: path });
-	if ((await store.getMeta('bench_fixture')) !== LARGE_GUILD_VERSION) {
+	if ((await store.meta.get('bench_fixture')) !== LARGE_GUILD_VERSION) {
 		await store.close();
 		for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
 		store = await StatsStore.open({ sqlitePath: path });
 		const [elapsed, info] = await timed(() => seedLargeGuild(store, { endAt: END, timezone: 'America/New_York' }));
-		await store.setMeta('bench_fixture', LARGE_GUILD_VERSION);
+		await store.meta.set('bench_fixture', LARGE_GUILD_VERSION);
 		console.log(`Generated the large guild in ${(elapsed / 1000).toFixed(1)} s (${info.messages} messages, ${info.deltaRows} delta rows); cached at ${path}`);
 	}
 	try {
-		const shape = await Promise.all(['stats_message_hourly', 'stats_member_hourly', 'stats_member_daily', 'stats_channel_hourly', 'stats_member_totals'].map(async (table) => `${table} ${await store.countRows(table)}`));
+		const shape = await Promise.all(['stats_message_hourly', 'stats_member_hourly', 'stats_member_daily', 'stats_channel_hourly', 'stats_member_totals'].map(async (table) => `${table} ${await countRows(store, table)}`));
 		console.log(`Report queries, SQLite, guild of 10k members / 500 channels / 90 days hourly (${shape.join(', ')}):`);
 		const base: ReportOptions = { range: { from: END - 90 * 86_400_000, to: END }, bucket: 'day', timezone: 'America/New_York', members: 'both' };
 		const cases: [string, () => Promise<unknown>][] = [
-			['server overview, 90 days', () => store.overview(LARGE_GUILD_ID, base)],
-			['server overview, 7 days', () => store.overview(LARGE_GUILD_ID, { ...base, range: { from: END - 7 * 86_400_000, to: END } })],
-			['server overview, humans', () => store.overview(LARGE_GUILD_ID, { ...base, members: 'humans' })],
-			['time series, 90 days by day', () => store.timeSeries(LARGE_GUILD_ID, base)],
-			['time series, 24 h by hour', () => store.timeSeries(LARGE_GUILD_ID, { ...base, bucket: 'hour', range: { from: END - 86_400_000, to: END } })],
-			['top members, 90 days', () => store.top(LARGE_GUILD_ID, { ...base, target: 'members', by: 'messages' })],
-			['top channels, 90 days', () => store.top(LARGE_GUILD_ID, { ...base, target: 'channels', by: 'messages' })],
-			['whole server report, 90 days', () => store.serverReport(LARGE_GUILD_ID, base)],
-			['activity heatmap, 90 days', () => store.heatmap(LARGE_GUILD_ID, base)],
-			['member stats, 90 days', () => store.memberStats(LARGE_GUILD_ID, '300000000000000000', base)],
-			['voice stats, 90 days', () => store.voiceStats(LARGE_GUILD_ID, base)],
-			['growth, 90 days', () => store.growth(LARGE_GUILD_ID, base)]
+			['server overview, 90 days', () => store.reports.overview(LARGE_GUILD_ID, base)],
+			['server overview, 7 days', () => store.reports.overview(LARGE_GUILD_ID, { ...base, range: { from: END - 7 * 86_400_000, to: END } })],
+			['server overview, humans', () => store.reports.overview(LARGE_GUILD_ID, { ...base, members: 'humans' })],
+			['time series, 90 days by day', () => store.reports.timeSeries(LARGE_GUILD_ID, base)],
+			['time series, 24 h by hour', () => store.reports.timeSeries(LARGE_GUILD_ID, { ...base, bucket: 'hour', range: { from: END - 86_400_000, to: END } })],
+			['top members, 90 days', () => store.reports.top(LARGE_GUILD_ID, { ...base, target: 'members', by: 'messages' })],
+			['top channels, 90 days', () => store.reports.top(LARGE_GUILD_ID, { ...base, target: 'channels', by: 'messages' })],
+			['whole server report, 90 days', () => store.reports.serverReport(LARGE_GUILD_ID, base)],
+			['activity heatmap, 90 days', () => store.reports.heatmap(LARGE_GUILD_ID, base)],
+			['member stats, 90 days', () => store.reports.memberStats(LARGE_GUILD_ID, '300000000000000000', base)],
+			['voice stats, 90 days', () => store.reports.voiceStats(LARGE_GUILD_ID, base)],
+			['growth, 90 days', () => store.reports.growth(LARGE_GUILD_ID, base)]
 		];
 		for (const [name, run] of cases) {
 			for (let i = 0; i < 3; i++) await run();
@@ -181,7 +182,7 @@ async function reportQueries(): Promise<void> {
 			for (let i = 0; i < 40; i++) samples.push((await timed(run))[0]);
 			console.log(`  ${name.padEnd(30)} p50 ${ms(percentile(samples, 0.5)).padStart(9)}   p95 ${ms(percentile(samples, 0.95)).padStart(9)}`);
 		}
-		const overview = await store.overview(LARGE_GUILD_ID, base);
+		const overview = await store.reports.overview(LARGE_GUILD_ID, base);
 		console.log(`  (overview: ${overview.messages} messages, ${overview.activeMembers} active members, ${overview.voiceMinutes} voice minutes; target p95 <= 50 ms)`);
 	} finally {
 		await store.close();
@@ -198,3 +199,9 @@ export async function run(): Promise<void> {
 
 // `npx tsx bench/flush.ts` runs it alone (bench/run.ts imports it and calls run()).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
+
+/** Row count of one store table. */
+async function countRows(store: StatsStore, table: string): Promise<number> {
+	const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(store.db);
+	return Number(rows[0].n);
+}

@@ -61,7 +61,7 @@ export async function run(): Promise<void> {
 		let report = findInactiveMembers([], new Map(), { days: 30, now, isOptedOut: () => false });
 		for (let i = 0; i < RUNS; i++) {
 			const { ms: took, value } = await time(async () => {
-				const [members, last] = await Promise.all([fetchMemberList(source.fetchPage), store.lastActivity(LARGE_GUILD_ID)]);
+				const [members, last] = await Promise.all([fetchMemberList(source.fetchPage), store.reports.lastActivity(LARGE_GUILD_ID)]);
 				const result = findInactiveMembers(members, last, { days: 30, now, isOptedOut: () => false });
 				inactiveCsv(result);
 				return result;
@@ -103,7 +103,7 @@ export async function run(): Promise<void> {
 			let line = '';
 			for (let i = 0; i < Math.min(5, RUNS); i++) {
 				try {
-					const { ms: took, value } = await time(() => buildExport(store, { id: LARGE_GUILD_ID, names }, request, { now, uploadLimit: 8 * 1048576 }));
+					const { ms: took, value } = await time(() => buildExport({ store }, { id: LARGE_GUILD_ID, names }, request, { now, uploadLimit: 8 * 1048576 }));
 					runs.push(took);
 					line = `${mib(value.bytes)}, ${value.rows.members.toLocaleString('en-US')} member rows`;
 				} catch (error) {
@@ -116,7 +116,7 @@ export async function run(): Promise<void> {
 		// Baseline for the member rows: one query per member over the same 90 days, on the per-member index.
 		const dailyMembers = tableName(FAMILIES.member, 'daily');
 		const fromDay = Math.floor(now / DAY_MS) - 90;
-		const single = await time(() => store.exportRows(LARGE_GUILD_ID, { granularity: 'daily', from: fromDay, to: Math.floor(now / DAY_MS) + 1 }));
+		const single = await time(() => store.reports.exportRows(LARGE_GUILD_ID, { granularity: 'daily', from: fromDay, to: Math.floor(now / DAY_MS) + 1 }));
 		const perMember = await time(async () => {
 			let rows = 0;
 			for (const member of members) {

@@ -48,7 +48,12 @@ async function child(variant: Variant, warmupMs: number, measureMs: number): Pro
 	let probe: (() => Promise<Record<string, number>>) | undefined;
 
 	if (variant !== 'idle') {
-		const [{ Monitor, DEFAULT_INTERVALS, MONITOR_JOBS }, { MetricsRegistry }] = await Promise.all([import('#lib/monitoring/Monitor.js'), import('#lib/metrics/MetricsRegistry.js')]);
+		const [{ Monitor }, { DEFAULT_INTERVALS }, { MONITOR_JOBS }, { MetricsRegistry }] = await Promise.all([
+			import('#lib/monitoring/Monitor.js'),
+			import('#lib/monitoring/monitorConfig.js'),
+			import('#lib/monitoring/monitorTypes.js'),
+			import('#lib/metrics/MetricsRegistry.js')
+		]);
 		const metrics = new MetricsRegistry({ shard: 0 });
 		const discord = {
 			shards: () => [{ id: 0, ping: 42, status: 0 }],
@@ -161,7 +166,7 @@ export async function run(): Promise<void> {
 	const continuousPct = Math.max(0, percentOfCore(continuous) - idlePct);
 	const periodicCompressedPct = Math.max(0, percentOfCore(jobs) - percentOfCore(continuous));
 	const realPct = continuousPct + periodicCompressedPct / COMPRESSION;
-	const { DEFAULT_INTERVALS } = await import('#lib/monitoring/Monitor.js');
+	const { DEFAULT_INTERVALS } = await import('#lib/monitoring/monitorConfig.js');
 	const perCall = jobs.perCallMs ?? {};
 	const perCallPct = Object.entries(perCall).reduce((sum, [job, ms]) => sum + ms / (job === 'scrape' ? SCRAPE_INTERVAL_MS : DEFAULT_INTERVALS[job as keyof typeof DEFAULT_INTERVALS]), 0) * 100;
 	const rssDelta = jobs.rssBytes - idle.rssBytes;

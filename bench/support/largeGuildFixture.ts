@@ -16,13 +16,13 @@ export async function openLargeGuildFixture(): Promise<StatsStore> {
 	mkdirSync(dir, { recursive: true });
 	const path = join(dir, `${LARGE_GUILD_FIXTURE}.sqlite`);
 	let store = await StatsStore.open({ sqlitePath: path });
-	if ((await store.getMeta('bench_fixture')) === LARGE_GUILD_FIXTURE) return store;
+	if ((await store.meta.get('bench_fixture')) === LARGE_GUILD_FIXTURE) return store;
 	await store.close();
 	for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
 	store = await StatsStore.open({ sqlitePath: path });
 	const started = performance.now();
 	const info = await seedLargeGuild(store, { endAt: LARGE_GUILD_END, timezone: 'America/New_York' });
-	await store.setMeta('bench_fixture', LARGE_GUILD_FIXTURE);
+	await store.meta.set('bench_fixture', LARGE_GUILD_FIXTURE);
 	console.log(`generated the large guild in ${((performance.now() - started) / 1000).toFixed(1)} s (${info.messages} messages); cached at ${path}`);
 	return store;
 }

@@ -105,7 +105,7 @@ export async function seedDemoHistory(options: DemoHistoryOptions): Promise<Stor
 				deltas = emptyDeltas();
 			}
 		}
-		return await store.totals();
+		return await store.summaries.totals();
 	} finally {
 		await store.close();
 	}

@@ -11,7 +11,7 @@ export async function readStoreTotals(options: { sqlitePath: string; databaseUrl
 	const { databaseTarget } = (await import(`${ROOT}dist/lib/stats/databaseTarget.js`)) as typeof import('../../src/lib/stats/databaseTarget.js');
 	const store = await StatsStore.open({ ...databaseTarget(options.databaseUrl), sqlitePath: options.sqlitePath });
 	try {
-		return await store.totals();
+		return await store.summaries.totals();
 	} finally {
 		await store.close();
 	}

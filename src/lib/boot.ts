@@ -28,7 +28,8 @@ import { addressOf, dependencyOfLogLine } from '#lib/monitoring/dependencyOfLogL
 import { GatewayIncidents } from '#lib/monitoring/GatewayIncidents.js';
 import { IncidentTracker } from '#lib/monitoring/IncidentTracker.js';
 import { discordProvider } from '#lib/monitoring/discordProvider.js';
-import { Monitor, monitorOptionsFromConfig } from '#lib/monitoring/Monitor.js';
+import { Monitor } from '#lib/monitoring/Monitor.js';
+import { monitorOptionsFromConfig } from '#lib/monitoring/monitorConfig.js';
 import { attachToRest } from '#lib/monitoring/RestLatencyTracker.js';
 import { reporterMetrics } from '#lib/metrics/reporterMetrics.js';
 import { RedisService } from '#lib/RedisService.js';

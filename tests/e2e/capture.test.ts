@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 import type { ReportOptions } from '#lib/stats/statsTypes.js';
+import { schemaColumns } from '../support/storeSchema.js';
 import { startStack, stopBot, type Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,17 +77,17 @@ describe.each([
 	it('counts messages per channel and member, humans and bots apart', async () => {
 		const store = await openStore();
 		try {
-			const a = await store.memberStats(guildId, humans[0]!, allTime());
+			const a = await store.reports.memberStats(guildId, humans[0]!, allTime());
 			expect(a.totals.messages).toBe(5);
 			expect(a.totals.reactionsReceived).toBe(2);
-			const b = await store.memberStats(guildId, humans[1]!, allTime());
+			const b = await store.reports.memberStats(guildId, humans[1]!, allTime());
 			expect(b.totals.messages).toBe(3);
 			expect(b.totals.reactionsGiven).toBe(2);
-			const channel0 = await store.channelStats(guildId, text[0]!, allTime());
+			const channel0 = await store.reports.channelStats(guildId, text[0]!, allTime());
 			expect(channel0.totals.messages).toBe(7);
-			const humansOnly = await store.overview(guildId, { ...allTime(), members: 'humans' });
+			const humansOnly = await store.reports.overview(guildId, { ...allTime(), members: 'humans' });
 			expect(humansOnly.messages).toBe(8);
-			const everyone = await store.overview(guildId, allTime());
+			const everyone = await store.reports.overview(guildId, allTime());
 			expect(everyone.messages).toBe(10);
 			expect(everyone.joins).toBe(2);
 			expect(everyone.leaves).toBe(1);
@@ -99,12 +100,12 @@ describe.each([
 	it('measures voice per channel: join -> move -> mute -> leave', async () => {
 		const store = await openStore();
 		try {
-			const c = await store.memberStats(guildId, humans[2]!, allTime());
+			const c = await store.reports.memberStats(guildId, humans[2]!, allTime());
 			const byChannel = new Map(c.topChannels.map((entry) => [entry.channelId, entry.voiceSeconds]));
 			expect(Math.abs(byChannel.get(voice[0]!)! - voiceMs.first / 1000)).toBeLessThanOrEqual(1);
 			expect(Math.abs(byChannel.get(voice[1]!)! - voiceMs.second / 1000)).toBeLessThanOrEqual(1);
 			expect(Math.abs(c.totals.voiceSeconds - (voiceMs.first + voiceMs.second) / 1000)).toBeLessThanOrEqual(1);
-			const voiceReport = await store.voiceStats(guildId, allTime());
+			const voiceReport = await store.reports.voiceStats(guildId, allTime());
 			// Members seeded in voice (some muted) count from the bot's start; C adds ~1.5 muted seconds.
 			expect(voiceReport.totals.mutedSeconds).toBeGreaterThanOrEqual(1);
 		} finally {
@@ -115,7 +116,7 @@ describe.each([
 	it('never stores message content: no content-like column in any table', async () => {
 		const store = await openStore();
 		try {
-			const columns = await store.schemaColumns();
+			const columns = await schemaColumns(store);
 			expect(columns.length).toBeGreaterThan(20);
 			expect(columns.filter(({ column }) => /content|text|body|message_content|attachment|embed/i.test(column))).toEqual([]);
 		} finally {

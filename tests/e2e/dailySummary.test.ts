@@ -44,7 +44,7 @@ beforeAll(async () => {
 	aggregator.recordCommand({ guildId, command: 'guildstats server', ok: true, durationMs: 80, at: noon });
 	aggregator.recordCommand({ guildId, command: 'guildstats top', ok: false, durationMs: 40, at: noon });
 	await store.applyDeltas(aggregator.drain(), noon + 60_000);
-	await store.setMeta(LAST_SUMMARY_META, addDays(today, -3));
+	await store.meta.set(LAST_SUMMARY_META, addDays(today, -3));
 	await store.close();
 
 	bots = ['0', '1'].map((shard) => startBotProcess({ ...env, SHARDS: shard }, dataDir));
@@ -94,7 +94,7 @@ describe('daily summary with two bot processes sharing a queue and a store', () 
 		expect(json.data.guilds).toEqual([expect.objectContaining({ guildId, messages: YESTERDAY_MESSAGES })]);
 		// The fleet's state: marker on yesterday, each day marked done in Redis.
 		const store = await openStore();
-		expect(await store.getMeta(LAST_SUMMARY_META)).toBe(yesterday);
+		expect(await store.meta.get(LAST_SUMMARY_META)).toBe(yesterday);
 		await store.close();
 		for (const day of [addDays(today, -2), yesterday]) expect(await redis.get(`nexus:${env.TASKS_QUEUE}:summary:${day}`)).toBe('done');
 	});
@@ -118,7 +118,7 @@ describe('daily summary with two bot processes sharing a queue and a store', () 
 	it('at a simulated midnight the cron run posts the day that just ended exactly once', async () => {
 		// The state right after midnight: yesterday not posted and not claimed.
 		const store = await openStore();
-		await store.setMeta(LAST_SUMMARY_META, addDays(today, -2));
+		await store.meta.set(LAST_SUMMARY_META, addDays(today, -2));
 		await store.close();
 		const before = summaries().length;
 		const fromLines = bots.map((bot) => bot.lines.length);

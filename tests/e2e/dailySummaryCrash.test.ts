@@ -36,9 +36,9 @@ describe('daily summary across a SIGKILL before it was sent', () => {
 		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });
 		try {
 			const until = Date.now() + 15_000;
-			while ((await store.getMeta(LAST_SUMMARY_META)) === null && Date.now() < until) await sleep(200);
+			while ((await store.meta.get(LAST_SUMMARY_META)) === null && Date.now() < until) await sleep(200);
 			stack.sandbox.faults.rateLimit({ route: 'POST /channels/:id/messages', count: 1, retryAfterMs: 30_000 });
-			await store.setMeta(LAST_SUMMARY_META, addDays(yesterday, -1));
+			await store.meta.set(LAST_SUMMARY_META, addDays(yesterday, -1));
 		} finally {
 			await store.close();
 		}

@@ -55,7 +55,7 @@ beforeAll(async () => {
 		for (let i = 0; i < count; i++) aggregator.recordMessage({ guildId, channelId, userId: `30000000000000000${i}`, bot: false, at: noon + i * 1000 });
 		await store.applyDeltas(aggregator.drain(), noon + 60_000);
 	}
-	await store.setMeta(LAST_SUMMARY_META, addDays(today, -3));
+	await store.meta.set(LAST_SUMMARY_META, addDays(today, -3));
 	await store.close();
 
 	bot = startBotProcess(env, dataDir);

@@ -58,10 +58,10 @@ describe('the bot leaves and rejoins a guild', () => {
 		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });
 		try {
 			const range = { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day' as const, timezone: 'UTC', members: 'both' as const };
-			expect((await store.overview(other.id, range)).messages).toBe(5);
+			expect((await store.reports.overview(other.id, range)).messages).toBe(5);
 			const result = await store.prune({ hourlyDays: 90, dailyDays: 730, now: Date.now() + 31 * DAY });
 			expect(result.guildsPurged).toContain(other.id);
-			expect((await store.overview(other.id, range)).messages).toBe(0);
+			expect((await store.reports.overview(other.id, range)).messages).toBe(0);
 		} finally {
 			await store.close();
 		}

@@ -17,7 +17,7 @@ const allTime = (): ReportOptions => ({ range: { from: 0, to: Date.now() + 3_600
 async function channelMessages(channelId: string): Promise<number> {
 	const store = await openStore(stack);
 	try {
-		return (await store.channelStats(guildId, channelId, allTime())).totals.messages;
+		return (await store.reports.channelStats(guildId, channelId, allTime())).totals.messages;
 	} finally {
 		await store.close();
 	}
@@ -127,7 +127,7 @@ describe('admin controls', () => {
 		expect((await settings(ownerId, 'purge', { confirm: true })).content).toMatch(/^Deleted every statistic/);
 		const store = await openStore(stack);
 		try {
-			const totals = await store.overview(guildId, allTime());
+			const totals = await store.reports.overview(guildId, allTime());
 			expect([totals.messages, totals.activeMembers, totals.reactions, totals.joins]).toEqual([0, 0, 0, 0]);
 		} finally {
 			await store.close();

@@ -82,7 +82,7 @@ beforeAll(async () => {
 	sandbox.addReaction({ guildId, channelId: channel, messageId: first, userId: reactor });
 	await eventually(() =>
 		withStore(async (store) => {
-			const of = async (id: string) => (await store.memberStats(guildId, id, allTime())).totals;
+			const of = async (id: string) => (await store.reports.memberStats(guildId, id, allTime())).totals;
 			const [t, r, h, m] = await Promise.all([of(talker), of(reactor), of(hider), of(humans[4]!)]);
 			return t.messages === TALKER_MESSAGES && r.messages === REACTOR_MESSAGES && r.reactionsGiven === 1 && h.messages === HIDER_MESSAGES && m.messages === 1;
 		})
@@ -107,7 +107,7 @@ describe('change vs the previous period', () => {
 		// The previous 7 days hold exactly the 2 messages written 10 days ago, by one member.
 		const week = (await run(reactor, 'server', { range: '7d', graphic: 'text', members: 'humans' })).embed;
 		const range = { from: Math.floor(Date.now() / HOUR_MS + 1) * HOUR_MS - 7 * DAY_MS, to: Math.floor(Date.now() / HOUR_MS + 1) * HOUR_MS };
-		const current = await withStore((store) => store.overview(guildId, { range, bucket: 'hour', timezone: 'UTC', members: 'humans' }));
+		const current = await withStore((store) => store.reports.overview(guildId, { range, bucket: 'hour', timezone: 'UTC', members: 'humans' }));
 		expect(current.previous).toMatchObject({ messages: 2, activeMembers: 1, joins: 0 });
 		expect(fieldNumber(week, 'Messages')).toBe(current.messages);
 		expect(fieldChange(week, 'Messages')).toBe(`▲ ${Math.round(((current.messages - 2) / 2) * 100)} %`);
@@ -220,7 +220,7 @@ describe('/guildstats export', () => {
 		const exported = files(answer.request);
 		expect(exported.map((file) => file.name.replace(/^guildstats-\d+-daily-[\d-]+-/, ''))).toEqual(['guild.csv', 'channels.csv', 'members.csv']);
 		const [guildRows, channelRows, memberRows] = exported.map((file) => csvRows(file.text));
-		const totals = await withStore((store) => store.overview(guildId, allTime()));
+		const totals = await withStore((store) => store.reports.overview(guildId, allTime()));
 		expect(sum(guildRows!, 'messages')).toBe(totals.messages);
 		expect(sum(guildRows!, 'reactions')).toBe(totals.reactions);
 		expect(sum(guildRows!, 'joins')).toBe(totals.joins);
@@ -247,7 +247,7 @@ describe('/guildstats export', () => {
 		expect(file!.name).toMatch(/\.json$/);
 		const data = JSON.parse(file!.text) as { granularity: string; guild: Record<string, number>[]; channels: Record<string, unknown>[]; members: Record<string, unknown>[] };
 		expect(data.granularity).toBe('hourly');
-		const totals = await withStore((store) => store.overview(guildId, allTime()));
+		const totals = await withStore((store) => store.reports.overview(guildId, allTime()));
 		expect(sum(data.guild, 'messages')).toBe(totals.messages);
 		expect(sum(data.members.filter((row) => row.user_id === talker), 'messages')).toBe(TALKER_MESSAGES);
 		for (const id of [hider, humans[6]!]) expect(file!.text).not.toContain(id);

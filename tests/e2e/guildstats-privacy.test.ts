@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatsStore } from '#lib/stats/StatsStore.js';
+import { schemaColumns } from '../support/storeSchema.js';
 import { dropSchema } from '../unit/stats/storeHelpers.js';
 import { eventually, guildstats, openStore, sleep } from './support/guildstats.js';
 import { seedGuildWithReportChannels, startStack, type Stack } from './support/stack.js';
@@ -11,7 +12,7 @@ const SCHEMA = `e2e_gs_privacy_${randomBytes(4).toString('hex')}`;
 
 /** Rows that mention `userId`, per table (every table with a user_id column). */
 async function rowsAbout(store: StatsStore, userId: string): Promise<Record<string, number>> {
-	const tables = [...new Set((await store.schemaColumns()).filter((column) => column.column === 'user_id').map((column) => column.table))];
+	const tables = [...new Set((await schemaColumns(store)).filter((column) => column.column === 'user_id').map((column) => column.table))];
 	const counts: Record<string, number> = {};
 	for (const table of tables) {
 		const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where user_id = ${userId}`.execute(store.db);
@@ -42,8 +43,8 @@ describe.each([
 		}
 	};
 	const messagesOf = (userId: string) =>
-		withStore(async (store) => (await store.memberStats(guildId, userId, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' })).totals.messages);
-	const guildMessages = () => withStore(async (store) => (await store.overview(guildId, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' })).messages);
+		withStore(async (store) => (await store.reports.memberStats(guildId, userId, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' })).totals.messages);
+	const guildMessages = () => withStore(async (store) => (await store.reports.overview(guildId, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' })).messages);
 	const ignoreme = (userId: string, action?: string) => guildstats(stack.sandbox, { guildId, channelId: text[0]!, userId, subcommand: 'ignoreme', options: action ? { action } : {} });
 
 	beforeAll(async () => {
@@ -112,7 +113,7 @@ describe.each([
 		stack.sandbox.sendMessage({ guildId, channelId: text[1]!, authorId: friend });
 		await eventually(async () => (await guildMessages()) === total + 1);
 		// Kept but hidden: the report refuses them; the stored row is still there for an opt-in.
-		const hidden = await withStore((store) => store.memberStats(guildId, hider, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' }));
+		const hidden = await withStore((store) => store.reports.memberStats(guildId, hider, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' }));
 		expect(hidden.optedOut).toBe(true);
 
 		expect((await ignoreme(hider, 'optin')).content).toMatch(/earlier counts show in reports again/);

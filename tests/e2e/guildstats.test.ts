@@ -21,7 +21,7 @@ const allTime = (members: ReportOptions['members'] = 'humans'): ReportOptions =>
 async function overview(members: ReportOptions['members'] = 'humans'): Promise<OverviewTotals> {
 	const store = await openStore(stack);
 	try {
-		return await store.overview(guildId, allTime(members));
+		return await store.reports.overview(guildId, allTime(members));
 	} finally {
 		await store.close();
 	}

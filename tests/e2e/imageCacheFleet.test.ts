@@ -60,8 +60,8 @@ describe('chart cache invalidation across shards', () => {
 		const store = await StatsStore.open({ ...databaseTarget(databaseUrl), sqlitePath: '/nonexistent' });
 		try {
 			const range = { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day' as const, timezone: 'UTC', members: 'both' as const };
-			for (let i = 0; i < 60 && (await store.overview(b.id, range)).messages < 6; i++) await sleep(250);
-			expect((await store.overview(b.id, range)).messages).toBe(6);
+			for (let i = 0; i < 60 && (await store.reports.overview(b.id, range)).messages < 6; i++) await sleep(250);
+			expect((await store.reports.overview(b.id, range)).messages).toBe(6);
 		} finally {
 			await store.close();
 		}

@@ -64,7 +64,7 @@ describe('Redis goes down while the bot runs', () => {
 		expect(code).toBe(0);
 		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });
 		try {
-			const member = await store.memberStats(guild.id, author, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' });
+			const member = await store.reports.memberStats(guild.id, author, { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' });
 			expect(member.totals.messages).toBe(75);
 		} finally {
 			await store.close();

@@ -68,7 +68,7 @@ describe.each([
 			const range = { range: { from: 0, to: Date.now() + 3_600_000 }, bucket: 'day' as const, timezone: 'UTC', members: 'both' as const };
 			const result = await store.prune({ hourlyDays: 90, dailyDays: 730, now: Date.now() + 31 * DAY });
 			expect(result.guildsPurged).not.toContain(other.id);
-			expect((await store.overview(other.id, range)).messages).toBe(4);
+			expect((await store.reports.overview(other.id, range)).messages).toBe(4);
 		} finally {
 			await store.close();
 		}

@@ -141,7 +141,7 @@ describe('reporting through the real bot', () => {
 			let counted = { commands: 0, commandsFailed: 0 };
 			const end = Date.now() + 5000;
 			while (Date.now() < end) {
-				const today = (await store.dailySummary(utcDay(Date.now()))).guilds.find((entry) => entry.guildId === guildId);
+				const today = (await store.summaries.dailySummary(utcDay(Date.now()))).guilds.find((entry) => entry.guildId === guildId);
 				counted = { commands: today?.commands ?? 0, commandsFailed: today?.commandsFailed ?? 0 };
 				if (counted.commands >= 4) break;
 				await new Promise((resolve) => setTimeout(resolve, 200));

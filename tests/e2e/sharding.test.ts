@@ -71,7 +71,7 @@ async function overviews(schema: string): Promise<Record<string, OverviewTotals>
 	const store = await openStore(schema);
 	try {
 		const out: Record<string, OverviewTotals> = {};
-		for (const id of guildIds) out[id] = await store.overview(id, allTime);
+		for (const id of guildIds) out[id] = await store.reports.overview(id, allTime);
 		return out;
 	} finally {
 		await store.close();
@@ -105,7 +105,7 @@ beforeAll(async () => {
 
 	// The fleet's store as a running bot left it: the summary of two days ago was the last one posted.
 	const store = await openStore(schemas.fleet);
-	await store.setMeta(LAST_SUMMARY_META, addDays(today, -2));
+	await store.meta.set(LAST_SUMMARY_META, addDays(today, -2));
 	await store.close();
 
 	const common = {

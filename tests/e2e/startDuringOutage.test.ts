@@ -64,7 +64,7 @@ describe.each([
 			let messages = 0;
 			for (let i = 0; i < 60 && messages < 7; i++) {
 				await sleep(250);
-				messages = (await store.overview(guild.id, range)).messages;
+				messages = (await store.reports.overview(guild.id, range)).messages;
 			}
 			expect(messages).toBe(7);
 		} finally {

@@ -83,7 +83,7 @@ function pickTargets(stack: Stack) {
 async function storedMessages(databaseUrl: string | undefined, sqlitePath: string, guildId: string, authorId: string): Promise<number> {
 	const store = await StatsStore.open({ ...databaseTarget(databaseUrl), sqlitePath });
 	try {
-		return (await store.memberStats(guildId, authorId, allTime())).totals.messages;
+		return (await store.reports.memberStats(guildId, authorId, allTime())).totals.messages;
 	} finally {
 		await store.close();
 	}

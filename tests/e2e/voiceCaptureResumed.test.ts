@@ -22,7 +22,7 @@ describe.each([
 	async function voiceSeconds(): Promise<number> {
 		const store = await openStore(stack, databaseUrl);
 		try {
-			return (await store.memberStats(guildId, sitter, allTime())).totals.voiceSeconds;
+			return (await store.reports.memberStats(guildId, sitter, allTime())).totals.voiceSeconds;
 		} finally {
 			await store.close();
 		}

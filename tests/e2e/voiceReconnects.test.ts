@@ -27,7 +27,7 @@ describe.each([
 	async function voiceSeconds(userId: string): Promise<number> {
 		const store = await openStore();
 		try {
-			return (await store.memberStats(guildId, userId, range())).totals.voiceSeconds;
+			return (await store.reports.memberStats(guildId, userId, range())).totals.voiceSeconds;
 		} finally {
 			await store.close();
 		}

@@ -103,7 +103,7 @@ export class GuildStatsCommand extends Subcommand {
 	public async chatInputPrivacy(interaction: ChatInputCommandInteraction) {
 		const { config, stats } = this.container;
 		const embed = privacyEmbed({ hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, graceDays: config.GUILD_DATA_GRACE_DAYS, statsEnabled: config.STATS_ENABLED });
-		if (interaction.guildId) embed.fields = [...(embed.fields ?? []), visibilityLine(await stats.memberReportVisibility(interaction.guildId))];
+		if (interaction.guildId) embed.fields = [...(embed.fields ?? []), visibilityLine(await stats.store.memberReportVisibility(interaction.guildId))];
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
 
@@ -114,7 +114,7 @@ export class GuildStatsCommand extends Subcommand {
 		const role = interaction.options.getRole('role');
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const { stats } = this.container;
-		const [members, lastActivity] = await Promise.all([fetchMemberList(restMemberPages(guild)), stats.lastActivity(guild.id)]);
+		const [members, lastActivity] = await Promise.all([fetchMemberList(restMemberPages(guild)), stats.store.reports.lastActivity(guild.id)]);
 		const now = Date.now();
 		const report = findInactiveMembers(members, lastActivity, { days, now, role: role ? { id: role.id, name: role.name } : null, isOptedOut: (id) => stats.getOptOut(id) !== null });
 		const files = report.inactive.length > 0 ? [{ attachment: inactiveCsv(report), name: `inactive-${guild.id}-${days}d.csv` }] : [];
@@ -234,7 +234,7 @@ export class GuildStatsCommand extends Subcommand {
 		const guild = this.guildOf(interaction);
 		const request = readReportRequest(report, interaction, this.container.stats);
 		if (request.report === 'member' && request.member.id !== interaction.user.id && !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-			const denied = memberReportsDenied(await this.container.stats.memberReportVisibility(guild.id));
+			const denied = memberReportsDenied(await this.container.stats.store.memberReportVisibility(guild.id));
 			if (denied) throw denied;
 		}
 		if (request.options.graphic === 'image') await interaction.deferReply();

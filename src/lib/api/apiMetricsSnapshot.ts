@@ -3,7 +3,8 @@ import type { RendererStats } from '#lib/charts/ChartRenderer.js';
 import type { MetricsRegistry } from '#lib/metrics/MetricsRegistry.js';
 import { buildMetricsSnapshot, type MetricsSnapshot, type ModuleStatus } from '#lib/metrics/MetricsSnapshot.js';
 import { healthLevel } from '#lib/monitoring/HealthScorer.js';
-import type { Monitor, MonitorHistory } from '#lib/monitoring/Monitor.js';
+import type { Monitor } from '#lib/monitoring/Monitor.js';
+import type { MonitorHistory } from '#lib/monitoring/monitorTypes.js';
 import type { ReporterSnapshot } from '#lib/reporting/Reporter.js';
 import type { StatsMetrics } from '#lib/stats/StatsService.js';
 

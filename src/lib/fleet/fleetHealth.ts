@@ -1,4 +1,4 @@
-import type { FleetHealth } from '#lib/monitoring/Monitor.js';
+import type { FleetHealth } from '#lib/monitoring/monitorTypes.js';
 import { fleetLine, type FleetShard, type FleetSummary } from './summarizeFleet.js';
 
 const MB = 1024 * 1024;

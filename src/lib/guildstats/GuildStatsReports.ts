@@ -4,6 +4,7 @@ import type { ChartSpec } from '#lib/charts/ChartSpecs.js';
 import type { CachedImage, ImageCache } from '#lib/charts/ImageCache.js';
 import { imageCacheKey, type ImageKeyParts } from '#lib/charts/imageCacheKey.js';
 import { LRUCache } from 'lru-cache';
+import type { StatsReports } from '#lib/stats/StatsReports.js';
 import type { StatsService } from '#lib/stats/StatsService.js';
 import type { TopMetric, TopTarget } from '#lib/stats/statsTypes.js';
 import { channelLabel, memberLabel, type ChannelKind, type MemberInfo, type NameSource } from './NameSource.js';
@@ -59,10 +60,8 @@ export interface ReportResult {
 	image: ReportImage | null;
 }
 
-export type ReportStats = Pick<
-	StatsService,
-	'serverReport' | 'memberStats' | 'channelStats' | 'top' | 'overview' | 'heatmap' | 'voiceStats' | 'growth' | 'dataVersion' | 'isGuildEnabled'
->;
+export type ReportQueries = Pick<StatsReports, 'serverReport' | 'memberStats' | 'channelStats' | 'top' | 'overview' | 'heatmap' | 'voiceStats' | 'growth'>;
+export type ReportStats = Pick<StatsService, 'dataVersion' | 'isGuildEnabled'> & { store: { reports: ReportQueries } };
 
 export interface GuildStatsReportsOptions {
 	stats: ReportStats;
@@ -176,12 +175,12 @@ export class GuildStatsReports {
 		};
 		switch (request.report) {
 			case 'server': {
-				const data = await this.stats.serverReport(id, options, 10);
+				const data = await this.stats.store.reports.serverReport(id, options, 10);
 				return serverView(data, await context(data.topMembers.map((entry) => entry.id)));
 			}
 			case 'member': {
 				const { member } = request;
-				const data = await this.stats.memberStats(id, member.id, options);
+				const data = await this.stats.store.reports.memberStats(id, member.id, options);
 				const label = member.name ?? memberLabel(undefined, member.id);
 				if (data.optedOut) throw optedOutError(label);
 				const t = data.totals;
@@ -199,29 +198,29 @@ export class GuildStatsReports {
 			}
 			case 'channel': {
 				const { channel } = request;
-				const data = await this.stats.channelStats(id, channel.id, options);
+				const data = await this.stats.store.reports.channelStats(id, channel.id, options);
 				const ctx = await context(data.topMembers.map((entry) => entry.userId));
 				const target = { id: channel.id, label: channelLabel({ name: channel.name, kind: channel.kind }, channel.id), voice: channel.kind === 'voice' };
 				return channelView(data, target, ctx);
 			}
 			case 'top': {
 				const [entries, overview] = await Promise.all([
-					this.stats.top(id, { ...options, target: request.target, by: request.by, limit: 10 }),
-					this.stats.overview(id, options)
+					this.stats.store.reports.top(id, { ...options, target: request.target, by: request.by, limit: 10 }),
+					this.stats.store.reports.overview(id, options)
 				]);
 				const ctx = await context(request.target === 'members' ? entries.map((entry) => entry.id) : []);
 				return topView(entries, overview, { target: request.target, by: request.by }, ctx);
 			}
 			case 'activity': {
-				const data = await this.stats.heatmap(id, { ...options, metric: request.metric });
+				const data = await this.stats.store.reports.heatmap(id, { ...options, metric: request.metric });
 				return activityView(data, await context([]));
 			}
 			case 'voice': {
-				const data = await this.stats.voiceStats(id, options);
+				const data = await this.stats.store.reports.voiceStats(id, options);
 				return voiceView(data, await context(data.topMembers.slice(0, 10).map((entry) => entry.id)));
 			}
 			case 'growth': {
-				const data = await this.stats.growth(id, options);
+				const data = await this.stats.store.reports.growth(id, options);
 				return growthView(data, await context([]));
 			}
 		}

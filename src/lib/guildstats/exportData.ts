@@ -40,7 +40,7 @@ export interface ExportResult {
 }
 
 export interface ExportStats {
-	exportRows(guildId: string, range: ExportRange): Promise<ExportRows>;
+	store: { reports: { exportRows(guildId: string, range: ExportRange): Promise<ExportRows> } };
 }
 
 const RANGE_DAYS: Record<Exclude<RangeChoice, 'all'>, number> = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 };
@@ -116,7 +116,7 @@ export async function buildExport(
 	options: { now: number; uploadLimit: number; floorHour?: number }
 ): Promise<ExportResult> {
 	const range = exportRange(request, options.now);
-	const rows = await stats.exportRows(guild.id, range);
+	const rows = await stats.store.reports.exportRows(guild.id, range);
 	const records = exportRecords(rows, request.granularity, guild.names);
 	const stamp = bucketIso(range.to - 1, request.granularity).replace(/[:]/g, '');
 	const base = `guildstats-${guild.id}-${request.granularity}-${stamp}`;

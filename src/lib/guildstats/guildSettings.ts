@@ -2,6 +2,7 @@ import { UserError } from '@sapphire/framework';
 import type { APIEmbed } from 'discord.js';
 import { canonicalTimeZone } from '#lib/stats/HourBucketer.js';
 import type { StatsService } from '#lib/stats/StatsService.js';
+import type { StatsStore } from '#lib/stats/StatsStore.js';
 import { channelLabel, type ChannelInfo, type ChannelKind } from './NameSource.js';
 import { EMBED_COLOR } from './reportEmbed.js';
 
@@ -10,7 +11,7 @@ import { EMBED_COLOR } from './reportEmbed.js';
  * the answer shown to the admin; bad input throws a UserError.
  */
 
-export type SettingsStats = Pick<StatsService, 'setGuildTimezone' | 'ignoreChannel' | 'unignoreChannel' | 'setGuildEnabled' | 'isGuildEnabled' | 'purgeGuild' | 'getGuildSettings'>;
+export type SettingsStats = Pick<StatsService, 'setGuildTimezone' | 'ignoreChannel' | 'unignoreChannel' | 'setGuildEnabled' | 'isGuildEnabled' | 'purgeGuild'> & { store: Pick<StatsStore, 'getGuildSettings'> };
 
 export interface SettingsChannel {
 	id: string;
@@ -51,7 +52,7 @@ export async function ignoreChannel(stats: SettingsStats, guildId: string, chann
 }
 
 export async function unignoreChannel(stats: SettingsStats, guildId: string, channel: SettingsChannel): Promise<string> {
-	const settings = await stats.getGuildSettings(guildId);
+	const settings = await stats.store.getGuildSettings(guildId);
 	const label = channelLabel({ name: channel.name, kind: channel.kind }, channel.id);
 	if (!settings.ignored.some((entry) => entry.channelId === channel.id)) return `**${label}** is not ignored: nothing to do.`;
 	await stats.unignoreChannel(guildId, channel.id);
@@ -77,7 +78,7 @@ export async function purge(stats: SettingsStats, guildId: string, confirm: bool
 }
 
 export async function settingsEmbed(stats: SettingsStats, guildId: string, channel: (id: string) => ChannelInfo | null, now = Date.now()): Promise<APIEmbed> {
-	const settings = await stats.getGuildSettings(guildId);
+	const settings = await stats.store.getGuildSettings(guildId);
 	const ignored = settings.ignored.map((entry) => `• ${channelLabel(channel(entry.channelId), entry.channelId)}${entry.kind === 'category' ? ' (whole category)' : ''}`);
 	return {
 		title: 'Statistics settings',

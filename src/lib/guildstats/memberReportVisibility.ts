@@ -1,6 +1,6 @@
 import { UserError } from '@sapphire/framework';
 import type { APIEmbedField } from 'discord.js';
-import type { StatsService } from '#lib/stats/StatsService.js';
+import type { StatsStore } from '#lib/stats/StatsStore.js';
 import { MEMBER_REPORT_VISIBILITIES, type MemberReportVisibility } from '#lib/stats/statsTypes.js';
 
 /*
@@ -9,7 +9,7 @@ import { MEMBER_REPORT_VISIBILITIES, type MemberReportVisibility } from '#lib/st
  * stay public either way.
  */
 
-export type VisibilityStats = Pick<StatsService, 'setMemberReportVisibility'>;
+export type VisibilityStats = { store: Pick<StatsStore, 'setMemberReportVisibility'> };
 
 const DESCRIPTIONS: Record<MemberReportVisibility, string> = {
 	everyone: "Anyone in this server may look at any member's report (`/guildstats member`).",
@@ -21,7 +21,7 @@ export async function setMemberReportVisibility(stats: VisibilityStats, guildId:
 	if (!MEMBER_REPORT_VISIBILITIES.includes(visibility)) {
 		throw new UserError({ identifier: 'GuildStatsInvalidVisibility', message: `Unknown setting \`${input.slice(0, 32)}\`: choose everyone or self_and_admins.` });
 	}
-	await stats.setMemberReportVisibility(guildId, visibility);
+	await stats.store.setMemberReportVisibility(guildId, visibility);
 	return `Member reports: **${visibility}**. ${DESCRIPTIONS[visibility]} Server-wide reports stay public.`;
 }
 

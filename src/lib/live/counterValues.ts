@@ -1,6 +1,7 @@
 import type { Guild } from 'discord.js';
 import { localMidnight, reportTimezone } from '#lib/guildstats/reportOptions.js';
-import type { StatsService } from '#lib/stats/StatsService.js';
+import type { StatsReports } from '#lib/stats/StatsReports.js';
+import type { StatsStore } from '#lib/stats/StatsStore.js';
 import { DAY_MS } from '#lib/stats/timeBuckets.js';
 import type { CounterPlaceholder, CounterValues } from './counterTemplate.js';
 
@@ -12,7 +13,7 @@ const MEMBER_FETCH_EVERY_MS = 10 * 60_000;
  * guild's member count; humans/bots from the member cache, filled once with a member fetch since
  * Discord sends big guilds without their member list); activity from the statistics store.
  */
-export function counterValueReader(stats: Pick<StatsService, 'overview'> & { store: { guildTimezone(guildId: string): Promise<string> } }, now: () => number = Date.now) {
+export function counterValueReader(stats: { store: Pick<StatsStore, 'guildTimezone'> & { reports: Pick<StatsReports, 'overview'> } }, now: () => number = Date.now) {
 	const fetchedAt = new Map<string, number>();
 	return async (guild: Guild, placeholders: readonly CounterPlaceholder[]): Promise<CounterValues> => {
 		const wanted = new Set(placeholders);
@@ -32,14 +33,14 @@ export function counterValueReader(stats: Pick<StatsService, 'overview'> & { sto
 		if (wanted.has('messages_today') || wanted.has('joins_today')) {
 			const timezone = reportTimezone(await stats.store.guildTimezone(guild.id));
 			const from = startOfLocalDay(now(), timezone);
-			const today = await stats.overview(guild.id, { range: { from, to: now() + 1 }, bucket: 'hour', timezone, members: 'humans' });
+			const today = await stats.store.reports.overview(guild.id, { range: { from, to: now() + 1 }, bucket: 'hour', timezone, members: 'humans' });
 			values.messages_today = today.messages;
-			const everyone = await stats.overview(guild.id, { range: { from, to: now() + 1 }, bucket: 'hour', timezone, members: 'both' });
+			const everyone = await stats.store.reports.overview(guild.id, { range: { from, to: now() + 1 }, bucket: 'hour', timezone, members: 'both' });
 			values.joins_today = everyone.joins;
 		}
 		if (wanted.has('active_7d')) {
 			const t = now();
-			values.active_7d = (await stats.overview(guild.id, { range: { from: t - 7 * DAY_MS, to: t + 1 }, bucket: 'hour', timezone: 'UTC', members: 'humans' })).activeMembers;
+			values.active_7d = (await stats.store.reports.overview(guild.id, { range: { from: t - 7 * DAY_MS, to: t + 1 }, bucket: 'hour', timezone: 'UTC', members: 'humans' })).activeMembers;
 		}
 		return values;
 	};

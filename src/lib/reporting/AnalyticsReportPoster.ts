@@ -1,4 +1,6 @@
 import type { ReportChannelName } from '#root/config.js';
+import type { MetaStore } from '#lib/stats/MetaStore.js';
+import type { StatsSummaries } from '#lib/stats/StatsSummaries.js';
 import type { AnalyticsSnapshot } from '#lib/stats/statsTypes.js';
 import { buildAnalyticsReport, isQuietWindow } from './analyticsReport.js';
 import type { ReportEventInput } from './ReportEvent.js';
@@ -11,10 +13,7 @@ export const LAST_ANALYTICS_SEQ_META = 'lastAnalyticsFlushSeq';
 const MAX_WINDOW_MS = 24 * 3_600_000;
 
 export interface AnalyticsReportPosterOptions {
-	stats: {
-		analyticsSnapshot(since: number, options?: { afterSeq?: number; notBefore?: number }): Promise<AnalyticsSnapshot>;
-		store: { getMeta(key: string): Promise<string | null>; setMeta(key: string, value: string): Promise<void> };
-	};
+	stats: { store: { summaries: Pick<StatsSummaries, 'analyticsSnapshot'>; meta: Pick<MetaStore, 'get' | 'set'> } };
 	reporter: { enqueue(channel: ReportChannelName, input: ReportEventInput): void; flush(channel?: ReportChannelName): Promise<void> };
 	/** REPORT_ANALYTICS_INTERVAL_MS: the first window's length. */
 	intervalMs: number;
@@ -40,19 +39,19 @@ export class AnalyticsReportPoster {
 	public async run(): Promise<{ posted: boolean; snapshot: AnalyticsSnapshot }> {
 		const { stats, reporter } = this.options;
 		const now = this.now();
-		const stored = Number(await stats.store.getMeta(LAST_ANALYTICS_META));
+		const stored = Number(await stats.store.meta.get(LAST_ANALYTICS_META));
 		const since = Number.isFinite(stored) && stored > 0 && stored < now ? Math.max(stored, now - MAX_WINDOW_MS) : now - this.options.intervalMs;
-		const storedSeq = await stats.store.getMeta(LAST_ANALYTICS_SEQ_META);
+		const storedSeq = await stats.store.meta.get(LAST_ANALYTICS_SEQ_META);
 		const afterSeq = storedSeq === null ? undefined : Number(storedSeq);
-		const snapshot = await stats.analyticsSnapshot(since, afterSeq === undefined || !Number.isFinite(afterSeq) ? undefined : { afterSeq, notBefore: now - MAX_WINDOW_MS });
+		const snapshot = await stats.store.summaries.analyticsSnapshot(since, this.now(), afterSeq === undefined || !Number.isFinite(afterSeq) ? undefined : { afterSeq, notBefore: now - MAX_WINDOW_MS });
 		const posted = !isQuietWindow(snapshot);
 		if (posted) {
 			reporter.enqueue('analytics', buildAnalyticsReport(snapshot, this.options.guildName));
 			// The Analytics channel batches for as long as this task's interval: send now, not next tick.
 			await reporter.flush('analytics');
 		}
-		if (snapshot.seq !== undefined) await stats.store.setMeta(LAST_ANALYTICS_SEQ_META, String(snapshot.seq));
-		await stats.store.setMeta(LAST_ANALYTICS_META, String(snapshot.to));
+		if (snapshot.seq !== undefined) await stats.store.meta.set(LAST_ANALYTICS_SEQ_META, String(snapshot.seq));
+		await stats.store.meta.set(LAST_ANALYTICS_META, String(snapshot.to));
 		return { posted, snapshot };
 	}
 }

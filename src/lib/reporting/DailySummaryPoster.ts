@@ -1,6 +1,7 @@
 import type { ReportChannelName } from '#root/config.js';
 import type { RankingSpec } from '#lib/charts/ChartSpecs.js';
-import type { DailySummary } from '#lib/stats/statsTypes.js';
+import type { MetaStore } from '#lib/stats/MetaStore.js';
+import type { StatsSummaries } from '#lib/stats/StatsSummaries.js';
 import { buildDailySummaryReport, type OpsDayFigures } from './dailySummary.js';
 import type { ReportEventInput } from './ReportEvent.js';
 import type { ClaimOutcome, DayClaims } from './SummaryClaims.js';
@@ -11,10 +12,9 @@ export const LAST_SUMMARY_META = 'lastSummaryDate';
 
 export interface DailySummaryPosterOptions {
 	stats: {
-		dailySummary(day: string): Promise<DailySummary>;
 		/** Writes this process's unflushed counters, so the day's last minutes are in the store. */
 		flush?(): Promise<unknown>;
-		store: { getMeta(key: string): Promise<string | null>; setMeta(key: string, value: string): Promise<void> };
+		store: { summaries: Pick<StatsSummaries, 'dailySummary'>; meta: Pick<MetaStore, 'get' | 'set'> };
 	};
 	/** `deliver` resolves once the summary was sent or fsync'd to the reporter's spool. */
 	reporter: { deliver(channel: ReportChannelName, input: ReportEventInput): Promise<'sent' | 'spooled'> };
@@ -89,9 +89,9 @@ export class DailySummaryPoster {
 		const { store } = this.options.stats;
 		const result: CatchUpResult = { posted: [], elsewhere: [], skipped: 0 };
 		let today = utcDay(this.now());
-		const last = await store.getMeta(LAST_SUMMARY_META);
+		const last = await store.meta.get(LAST_SUMMARY_META);
 		if (last === null) {
-			await store.setMeta(LAST_SUMMARY_META, addDays(today, -1));
+			await store.meta.set(LAST_SUMMARY_META, addDays(today, -1));
 			this.options.log.info(`Daily summary: first run, nothing to catch up; the summary of ${today} will be posted after midnight UTC.`);
 			return result;
 		}
@@ -133,7 +133,7 @@ export class DailySummaryPoster {
 		if (outcome !== 'claimed') return outcome;
 		try {
 			const [summary, ops] = await Promise.all([
-				this.options.stats.dailySummary(day),
+				this.options.stats.store.summaries.dailySummary(day),
 				this.options.ops ? this.options.ops(day).catch(() => null) : Promise.resolve(null)
 			]);
 			const report = buildDailySummaryReport(summary, { ops, guildName: this.options.guildName, channelName: this.options.channelName, generatedAt: this.now() });
@@ -175,7 +175,7 @@ export class DailySummaryPoster {
 
 	private async advanceMarker(day: string): Promise<void> {
 		const { store } = this.options.stats;
-		const current = await store.getMeta(LAST_SUMMARY_META);
-		if (current === null || current < day) await store.setMeta(LAST_SUMMARY_META, day);
+		const current = await store.meta.get(LAST_SUMMARY_META);
+		if (current === null || current < day) await store.meta.set(LAST_SUMMARY_META, day);
 	}
 }

@@ -64,11 +64,6 @@ export class PrivacyRegistry {
 		return this.disabled.has(guildId);
 	}
 
-	public ignoredIn(guildId: string): { channelId: string; kind: IgnoredKind }[] {
-		const prefix = guildId + SEP;
-		return [...this.ignored.entries()].filter(([key]) => key.startsWith(prefix)).map(([key, kind]) => ({ channelId: key.slice(prefix.length), kind }));
-	}
-
 	public get optOutCount(): number {
 		return this.optOuts.size;
 	}

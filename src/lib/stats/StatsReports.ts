@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { canonicalTimeZone, HourBucketer, type Bucket } from './HourBucketer.js';
+import { readExportRows, readLastActivity, type ExportRange, type ExportRows } from './statsExport.js';
 import { ACTIVE_MEMBER, NOT_OPTED_OUT } from './statsSql.js';
 import { FAMILIES, TABLES, tableName, type CounterFamily, type StatsDialect } from './statsSchema.js';
 import type {
@@ -65,8 +66,9 @@ interface SeriesContext {
 }
 
 /**
- * The /guildstats queries. Every report reads one guild over a time range and excludes opted-out
- * members (aggregates are written without them; member-level rows are filtered with NOT EXISTS).
+ * The /guildstats queries (the export and the inactive list through statsExport.ts). Every report
+ * reads one guild over a time range and excludes opted-out members (aggregates are written without
+ * them; member-level rows are filtered with NOT EXISTS).
  *
  * Totals and top lists read whole UTC days from the daily tables and the partial edge days from
  * the hourly tables (planRange), so a 90-day report touches ~90 daily rows per series instead of
@@ -756,6 +758,16 @@ export class StatsReports {
 	private indexOfHour(ctx: SeriesContext, hour: number): number {
 		const clamped = Math.min(Math.max(hour, ctx.fromHour), ctx.toHour - 1);
 		return ctx.index.get(ctx.bucketer.bucketOf(clamped, ctx.bucket)) ?? 0;
+	}
+
+	/** Stored counts of the guild per bucket, for `/guildstats export` (opted-out members left out). */
+	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
+		return readExportRows(this.db, guildId, range);
+	}
+
+	/** Latest activity (epoch ms) of every member with any, for `/guildstats inactive` (opted-out members left out). */
+	public lastActivity(guildId: string): Promise<Map<string, number>> {
+		return readLastActivity(this.db, guildId);
 	}
 }
 

@@ -4,30 +4,8 @@ import { PrivacyRegistry } from './PrivacyRegistry.js';
 import type { RecoveryJournal } from './RecoveryJournal.js';
 import { StatsAggregator, type CommandEvent, type MemberEvent, type MessageEvent, type ReactionEvent } from './StatsAggregator.js';
 import type { ApplyResult, StatsStore } from './StatsStore.js';
-import type { ExportRange, ExportRows } from './statsExport.js';
 import { deltaRowCount } from './statsTypes.js';
-import type {
-	AnalyticsSnapshot,
-	ChannelStats,
-	DailySummary,
-	GrowthReport,
-	GuildSettings,
-	Heatmap,
-	IgnoredKind,
-	MemberReportVisibility,
-	MemberStats,
-	OptOutMode,
-	OverviewTotals,
-	PruneResult,
-	ReportOptions,
-	SeriesPoint,
-	ServerReport,
-	StatsDeltas,
-	StoreTotals,
-	TopEntry,
-	TopOptions,
-	VoiceStats
-} from './statsTypes.js';
+import type { IgnoredKind, OptOutMode, PruneResult, StatsDeltas } from './statsTypes.js';
 import { VoiceSessionTracker, type SeedVoiceState, type VoiceStateSnapshot } from './VoiceSessionTracker.js';
 
 export interface StatsServiceOptions {
@@ -100,7 +78,9 @@ export interface StatsMetrics {
 /**
  * `container.stats`: capture (sync, O(1), no I/O: privacy checks then in-memory counters),
  * flushing (dirty rows only, one transaction; on failure the deltas go back and the error is
- * rethrown), privacy controls, and the report queries.
+ * rethrown), privacy controls and the data versions of reports. Reads and settings without
+ * side effects here go to the store: `stats.store.reports` (/guildstats queries),
+ * `stats.store.summaries` (analytics, daily summary), `stats.store.meta`, `stats.store.getGuildSettings`.
  *
  * Freshness: reports read the store only. Each guild has a data version that advances whenever a
  * flush wrote rows for it (or its data changed through privacy/purge/timezone), so a cache keyed
@@ -464,18 +444,6 @@ export class StatsService implements Service {
 		return this.privacy.optOutMode(userId);
 	}
 
-	/** Deletes every stored row about a member (without opting them out). */
-	public async deleteUserData(userId: string): Promise<void> {
-		this.aggregator.dropUser(userId);
-		const guilds = await this.afterInFlightFlush(async () => {
-			this.aggregator.dropUser(userId);
-			// Journaled counters go in first, so the deletion covers them instead of them coming back later.
-			await this.replayJournal();
-			return this.store.deleteUserData(userId);
-		});
-		for (const guildId of guilds) this.bump(guildId);
-	}
-
 	/** Stops capturing a channel, or every channel of a category (`kind = 'category'`). Stored data is kept. */
 	public async ignoreChannel(guildId: string, channelId: string, kind: IgnoredKind = 'channel'): Promise<void> {
 		await this.privacy.setChannelIgnored(guildId, channelId, kind, this.now());
@@ -522,24 +490,11 @@ export class StatsService implements Service {
 		return queued;
 	}
 
-	/** The bot left: delete the guild's data at `at` (now + GUILD_DATA_GRACE_DAYS) unless it rejoins. */
-	public scheduleGuildDeletion(guildId: string, at: number): Promise<void> {
-		return this.store.scheduleGuildDeletion(guildId, at);
-	}
-
-	public cancelGuildDeletion(guildId: string): Promise<void> {
-		return this.store.cancelGuildDeletion(guildId);
-	}
-
 	/** Validates and stores the guild's IANA timezone; returns its canonical name. Throws RangeError on an unknown zone. */
 	public async setGuildTimezone(guildId: string, timeZone: string): Promise<string> {
 		const zone = await this.store.setGuildTimezone(guildId, timeZone);
 		this.bump(guildId);
 		return zone;
-	}
-
-	public getGuildSettings(guildId: string): Promise<GuildSettings> {
-		return this.store.getGuildSettings(guildId);
 	}
 
 	/** Retention (a fleet-wide task may call this: it is idempotent). */
@@ -550,78 +505,6 @@ export class StatsService implements Service {
 			this.versions.delete(guildId);
 		}
 		return result;
-	}
-
-	/*
-	 * Reports: read the store (see the class comment on freshness).
-	 */
-
-	public overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
-		return this.store.overview(guildId, options);
-	}
-
-	public timeSeries(guildId: string, options: ReportOptions): Promise<SeriesPoint[]> {
-		return this.store.timeSeries(guildId, options);
-	}
-
-	public top(guildId: string, options: TopOptions): Promise<TopEntry[]> {
-		return this.store.top(guildId, options);
-	}
-
-	public serverReport(guildId: string, options: ReportOptions, limit = 10): Promise<ServerReport> {
-		return this.store.serverReport(guildId, options, limit);
-	}
-
-	/** Returns `optedOut: true` and no figures for a member who opted out. */
-	public memberStats(guildId: string, userId: string, options: ReportOptions): Promise<MemberStats> {
-		return this.store.memberStats(guildId, userId, options);
-	}
-
-	public channelStats(guildId: string, channelId: string, options: ReportOptions): Promise<ChannelStats> {
-		return this.store.channelStats(guildId, channelId, options);
-	}
-
-	public heatmap(guildId: string, options: ReportOptions & { metric?: 'messages' | 'voice' }): Promise<Heatmap> {
-		return this.store.heatmap(guildId, options);
-	}
-
-	public voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
-		return this.store.voiceStats(guildId, options);
-	}
-
-	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
-		return this.store.exportRows(guildId, range);
-	}
-
-	public lastActivity(guildId: string): Promise<Map<string, number>> {
-		return this.store.lastActivity(guildId);
-	}
-
-	public setMemberReportVisibility(guildId: string, visibility: MemberReportVisibility): Promise<void> {
-		return this.store.setMemberReportVisibility(guildId, visibility);
-	}
-
-	public memberReportVisibility(guildId: string): Promise<MemberReportVisibility> {
-		return this.store.memberReportVisibility(guildId);
-	}
-
-	public growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {
-		return this.store.growth(guildId, options);
-	}
-
-	/** Per-guild activity flushed since `since` (all shards), for the 15-minute analytics report. */
-	public analyticsSnapshot(since: number, options?: { afterSeq?: number; notBefore?: number }): Promise<AnalyticsSnapshot> {
-		return this.store.analyticsSnapshot(since, this.now(), options);
-	}
-
-	/** Totals of a UTC day ('YYYY-MM-DD') per guild and overall, with top channels. */
-	public dailySummary(dayUtc: string): Promise<DailySummary> {
-		return this.store.dailySummary(dayUtc);
-	}
-
-	/** Store totals (demo summary.json). */
-	public totals(): Promise<StoreTotals> {
-		return this.store.totals();
 	}
 }
 

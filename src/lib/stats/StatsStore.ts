@@ -2,36 +2,14 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { deriveFamilies, summarizeDeltas, type DerivedFamilies, type RowSet } from './deriveRows.js';
 import { canonicalTimeZone, HourBucketer } from './HourBucketer.js';
 import { openStatsDatabase, type StatsDatabaseOptions } from './openStatsDatabase.js';
+import { APPLIED_BATCH_META, FLUSH_SEQ_META, HOURLY_FLOOR_META, MetaStore } from './MetaStore.js';
 import { StatsReports } from './StatsReports.js';
-import { readExportRows, readLastActivity, type ExportRange, type ExportRows } from './statsExport.js';
+import { StatsSummaries } from './StatsSummaries.js';
 import { ACTIVE_MEMBER, forChunks, lockForWrite, lockKeyFor, NOT_OPTED_OUT, upsertRows, valuesCte, type Executor } from './statsSql.js';
 import { FAMILIES, TABLES, USER_FAMILIES, tableName, timeColumn, type CounterFamily, type Granularity, type StatsDialect } from './statsSchema.js';
-import type {
-	AnalyticsSnapshot,
-	ChannelStats,
-	DailySummary,
-	GrowthReport,
-	GuildActivity,
-	GuildSettings,
-	Heatmap,
-	IgnoredKind,
-	MemberReportVisibility,
-	MemberStats,
-	OptOutMode,
-	OverviewTotals,
-	PrivacySnapshot,
-	PruneResult,
-	ReportOptions,
-	SeriesPoint,
-	ServerReport,
-	StatsDeltas,
-	StoreTotals,
-	TopEntry,
-	TopOptions,
-	VoiceStats
-} from './statsTypes.js';
+import type { GuildSettings, IgnoredKind, MemberReportVisibility, OptOutMode, PrivacySnapshot, PruneResult, StatsDeltas } from './statsTypes.js';
 import { deltaRowCount, emptyDeltas } from './statsTypes.js';
-import { DAY_MS, dayOf, dayOfHour, formatUtcDay, parseUtcDay } from './timeBuckets.js';
+import { DAY_MS, dayOf, dayOfHour } from './timeBuckets.js';
 
 export type StatsStoreOptions = StatsDatabaseOptions;
 
@@ -59,11 +37,6 @@ type ActiveKey = [guildId: string, time: number, bot: number];
 type LocalKey = [guildId: string, localDay: number, bot: number, fromHour: number, toHour: number];
 
 const FLUSH_LOG_KEEP_MS = 2 * DAY_MS;
-const META_FLOOR = 'hourly_floor_hour';
-/** Meta key prefix of a recovered statistics batch already applied (RecoveryJournal). */
-export const APPLIED_BATCH_META = 'recovery_batch:';
-/** Store meta key: the sequence number of the latest committed flush that wrote flush-log rows. */
-export const FLUSH_SEQ_META = 'flush_seq';
 
 /**
  * The statistics store: counters in hourly and daily buckets behind one kysely query layer, on a
@@ -72,10 +45,15 @@ export const FLUSH_SEQ_META = 'flush_seq';
  * Writes: `applyDeltas` adds deltas in ONE transaction with multi-row upserts; derived tables
  * (per member, per channel, per guild; daily as well as hourly) are maintained in the same
  * transaction, and opted-out members are filtered there, so every reader sees a consistent state.
- * Reads: report queries live in StatsReports (exposed here as methods).
+ * Privacy, guild settings and retention change the same tables under the same write lock.
+ *
+ * Reads live in their own modules over the same database handle: `reports` (the /guildstats
+ * queries), `summaries` (analytics windows, daily summary, totals) and `meta` (key-value markers).
  */
 export class StatsStore {
-	private readonly reports: StatsReports;
+	public readonly meta: MetaStore;
+	public readonly reports: StatsReports;
+	public readonly summaries: StatsSummaries;
 	private readonly lockKey: number;
 	private closed = false;
 
@@ -86,7 +64,9 @@ export class StatsStore {
 		public readonly schema: string | null
 	) {
 		this.lockKey = lockKeyFor(schema);
+		this.meta = new MetaStore(db);
 		this.reports = new StatsReports(db, dialect, () => this.floorHour(), (guildId) => this.guildTimezone(guildId));
+		this.summaries = new StatsSummaries(db, this.meta);
 	}
 
 	/**
@@ -376,23 +356,10 @@ export class StatsStore {
 	}
 
 	/**
-	 * Deletes every stored row about a member, in every guild: messages, reactions given and
-	 * received (as message author), voice, per-member totals and last activity; aggregates are
-	 * corrected. Joins/leaves and command runs are stored as anonymous counts and hold no member id.
+	 * Deletes every stored row about a member, in every guild: messages, reactions given and received
+	 * (as message author), voice, per-member totals and last activity. Joins/leaves and command runs
+	 * are stored as anonymous counts and hold no member id.
 	 */
-	public async deleteUserData(userId: string): Promise<string[]> {
-		return this.db.transaction().execute(async (trx) => {
-			await lockForWrite(trx, this.dialect, this.lockKey, true);
-			const { rows } = await sql<{ mode: OptOutMode }>`select mode from ${sql.table(TABLES.optOuts)} where user_id = ${userId}`.execute(trx);
-			const affected = await this.userBuckets(trx, userId);
-			// A hidden member's contribution was already taken out of the aggregates.
-			if (rows.length === 0) await this.adjustAggregates(trx, userId, -1);
-			await this.deleteUserRows(trx, userId);
-			await this.recomputeBuckets(trx, affected);
-			return affected.guildIds;
-		});
-	}
-
 	private async deleteUserRows(trx: Transaction<any>, userId: string): Promise<void> {
 		for (const family of USER_FAMILIES) {
 			for (const granularity of ['hourly', 'daily'] as const) {
@@ -574,18 +541,9 @@ export class StatsStore {
 		};
 	}
 
-	public async getMeta(key: string): Promise<string | null> {
-		const { rows } = await sql<{ value: string }>`select value from ${sql.table(TABLES.meta)} where key = ${key}`.execute(this.db);
-		return rows[0]?.value ?? null;
-	}
-
-	public async setMeta(key: string, value: string): Promise<void> {
-		await sql`insert into ${sql.table(TABLES.meta)} (key, value) values (${key}, ${value}) on conflict (key) do update set value = excluded.value`.execute(this.db);
-	}
-
 	/** First hour still held in the hourly tables (older hours live in the daily tables only). */
 	public async floorHour(): Promise<number> {
-		return Number((await this.getMeta(META_FLOOR)) ?? 0);
+		return Number((await this.meta.get(HOURLY_FLOOR_META)) ?? 0);
 	}
 
 	/*
@@ -620,9 +578,9 @@ export class StatsStore {
 			await sql`delete from ${sql.table(TABLES.memberTotals)} where last_at < ${dailyFloor * DAY_MS}`.execute(trx);
 			await sql`delete from ${sql.table(TABLES.channelTotals)} where last_at < ${dailyFloor * DAY_MS}`.execute(trx);
 			await sql`delete from ${sql.table(TABLES.flushLog)} where at < ${now - FLUSH_LOG_KEEP_MS}`.execute(trx);
-			const { rows } = await sql<{ value: string }>`select value from ${sql.table(TABLES.meta)} where key = ${META_FLOOR}`.execute(trx);
+			const { rows } = await sql<{ value: string }>`select value from ${sql.table(TABLES.meta)} where key = ${HOURLY_FLOOR_META}`.execute(trx);
 			const floor = Math.max(Number(rows[0]?.value ?? 0), hourlyFloor);
-			await sql`insert into ${sql.table(TABLES.meta)} (key, value) values (${META_FLOOR}, ${String(floor)}) on conflict (key) do update set value = excluded.value`.execute(trx);
+			await sql`insert into ${sql.table(TABLES.meta)} (key, value) values (${HOURLY_FLOOR_META}, ${String(floor)}) on conflict (key) do update set value = excluded.value`.execute(trx);
 		});
 		const due = await sql<{ guild_id: string }>`select guild_id from ${sql.table(TABLES.guildDeletions)} where delete_at <= ${now}`.execute(this.db);
 		const guildsPurged: string[] = [];
@@ -641,175 +599,6 @@ export class StatsStore {
 		}
 		return { hourlyRows, dailyRows, guildsPurged };
 	}
-
-	/*
-	 * Reports (/guildstats). All exclude opted-out members and take a range, bucket, timezone and members filter.
-	 */
-
-	public overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
-		return this.reports.overview(guildId, options);
-	}
-
-	public timeSeries(guildId: string, options: ReportOptions): Promise<SeriesPoint[]> {
-		return this.reports.timeSeries(guildId, options);
-	}
-
-	public top(guildId: string, options: TopOptions): Promise<TopEntry[]> {
-		return this.reports.top(guildId, options);
-	}
-
-	/** Overview, series, top 'limit' channels and members by messages, in one call. */
-	public serverReport(guildId: string, options: ReportOptions, limit = 10): Promise<ServerReport> {
-		return this.reports.serverReport(guildId, options, limit);
-	}
-
-	public memberStats(guildId: string, userId: string, options: ReportOptions): Promise<MemberStats> {
-		return this.reports.memberStats(guildId, userId, options);
-	}
-
-	public channelStats(guildId: string, channelId: string, options: ReportOptions): Promise<ChannelStats> {
-		return this.reports.channelStats(guildId, channelId, options);
-	}
-
-	public heatmap(guildId: string, options: ReportOptions & { metric?: 'messages' | 'voice' }): Promise<Heatmap> {
-		return this.reports.heatmap(guildId, options);
-	}
-
-	public voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
-		return this.reports.voiceStats(guildId, options);
-	}
-
-	/** Stored counts of the guild per bucket, for `/guildstats export` (opted-out members left out). */
-	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
-		return readExportRows(this.db, guildId, range);
-	}
-
-	/** Latest activity (epoch ms) of every member with any, for `/guildstats inactive` (opted-out members left out). */
-	public lastActivity(guildId: string): Promise<Map<string, number>> {
-		return readLastActivity(this.db, guildId);
-	}
-
-	public growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {
-		return this.reports.growth(guildId, options);
-	}
-
-	/*
-	 * Operational summaries.
-	 */
-
-	/**
-	 * Activity per guild (all shards) from the flush log; active members from last activity in (since, now].
-	 * With `afterSeq` (the `seq` of the previous window) it counts the flushes committed since that
-	 * window was read, whatever their timestamp, so consecutive windows count each flush exactly once.
-	 * Without it (the first window) it counts the flushes stamped after `since`. `notBefore` skips
-	 * flushes stamped before it (a window never reaches back further than the caller wants).
-	 */
-	public async analyticsSnapshot(since: number, now: number = Date.now(), options: { afterSeq?: number; notBefore?: number } = {}): Promise<AnalyticsSnapshot> {
-		// Read first: every flush up to this seq has committed (see nextFlushSeq), so the sums below see all of them.
-		const seq = Number((await this.getMeta(FLUSH_SEQ_META)) ?? 0);
-		const range =
-			options.afterSeq === undefined ? sql`seq <= ${seq} and at > ${since}` : sql`seq > ${options.afterSeq} and seq <= ${seq} and at > ${options.notBefore ?? 0}`;
-		const sums = await sql<{ guild_id: string; messages: number; voice_seconds: number; reactions: number; joins: number; leaves: number; commands: number; commands_failed: number }>`
-			select guild_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins,
-				sum(leaves) as leaves, sum(commands) as commands, sum(commands_failed) as commands_failed
-			from ${sql.table(TABLES.flushLog)} where ${range} group by guild_id`.execute(this.db);
-		const active = await sql<{ guild_id: string; n: number }>`
-			select guild_id, count(*) as n from ${sql.table(TABLES.memberTotals)} as l
-			where l.last_at > ${since} and l.last_at <= ${now} and ${NOT_OPTED_OUT('l.user_id')} group by guild_id`.execute(this.db);
-		const guilds = new Map<string, GuildActivity>();
-		const entry = (guildId: string) => activityOf(guilds, guildId, zeroActivity);
-		for (const row of sums.rows) {
-			const value = entry(row.guild_id);
-			setGuildSums(value, row);
-			value.commands = Number(row.commands);
-			value.commandsFailed = Number(row.commands_failed);
-		}
-		for (const row of active.rows) entry(row.guild_id).activeMembers = Number(row.n);
-		const list = [...guilds.values()].filter((guild) => guild.guildId !== '').sort((a, b) => b.messages - a.messages || (a.guildId < b.guildId ? -1 : 1));
-		const total = sumActivity([...guilds.values()]);
-		return { from: since, to: now, seq, guilds: list, total };
-	}
-
-	/** Totals of one UTC day ('YYYY-MM-DD') per guild and overall, with each guild's top 3 channels. */
-	public async dailySummary(dayUtc: string): Promise<DailySummary> {
-		const day = parseUtcDay(dayUtc);
-		const guildRows = await sql<{ guild_id: string; messages: number; voice_seconds: number; reactions: number; joins: number; leaves: number; active: number }>`
-			select guild_id, sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins,
-				sum(leaves) as leaves, sum(active_members) as active
-			from ${sql.table(tableName(FAMILIES.guild, 'daily'))} where day = ${day} group by guild_id`.execute(this.db);
-		const commandRows = await sql<{ guild_id: string; ok: number; failed: number }>`
-			select guild_id, sum(ok) as ok, sum(failed) as failed from ${sql.table(tableName(FAMILIES.command, 'daily'))} where day = ${day} group by guild_id`.execute(this.db);
-		const channelRows = await sql<{ guild_id: string; channel_id: string; messages: number }>`
-			select guild_id, channel_id, sum(messages) as messages from ${sql.table(tableName(FAMILIES.channel, 'daily'))}
-			where day = ${day} group by guild_id, channel_id having sum(messages) > 0`.execute(this.db);
-		const distinctActive = await sql<{ n: number }>`
-			select count(distinct m.user_id) as n from ${sql.table(tableName(FAMILIES.member, 'daily'))} as m
-			where m.day = ${day} and ${ACTIVE_MEMBER('m')} and ${NOT_OPTED_OUT('m.user_id')}`.execute(this.db);
-		const botGuilds = await sql<{ joins: number; leaves: number }>`
-			select coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves from ${sql.table(tableName(FAMILIES.botGuild, 'daily'))} where day = ${day}`.execute(this.db);
-
-		const guilds = new Map<string, GuildActivity & { topChannels: { channelId: string; messages: number }[] }>();
-		const entry = (guildId: string) => activityOf(guilds, guildId, (id) => ({ ...zeroActivity(id), topChannels: [] }));
-		for (const row of guildRows.rows) {
-			const value = entry(row.guild_id);
-			setGuildSums(value, row);
-			value.activeMembers = Number(row.active);
-		}
-		for (const row of commandRows.rows) {
-			const value = entry(row.guild_id);
-			value.commands = Number(row.ok) + Number(row.failed);
-			value.commandsFailed = Number(row.failed);
-		}
-		const sortedChannels = channelRows.rows
-			.map((row) => ({ guildId: row.guild_id, channelId: row.channel_id, messages: Number(row.messages) }))
-			.sort((a, b) => b.messages - a.messages || (a.channelId < b.channelId ? -1 : 1));
-		for (const row of sortedChannels) {
-			const value = entry(row.guildId);
-			if (value.topChannels.length < 3) value.topChannels.push({ channelId: row.channelId, messages: row.messages });
-		}
-		const all = [...guilds.values()];
-		const overall = sumActivity(all);
-		overall.activeMembers = Number(distinctActive.rows[0]?.n ?? 0);
-		return {
-			day: formatUtcDay(day),
-			guilds: all.filter((guild) => guild.guildId !== '').sort((a, b) => b.messages - a.messages || (a.guildId < b.guildId ? -1 : 1)),
-			overall,
-			botGuildJoins: Number(botGuilds.rows[0]?.joins ?? 0),
-			botGuildLeaves: Number(botGuilds.rows[0]?.leaves ?? 0)
-		};
-	}
-
-	/** Everything retained, all guilds (the demo's summary.json). Reactions are reactions added, net of removals. */
-	public async totals(): Promise<StoreTotals> {
-		const guild = await sql<{ messages: number; reactions: number; voice_seconds: number; joins: number; leaves: number }>`
-			select coalesce(sum(messages), 0) as messages, coalesce(sum(reactions), 0) as reactions, coalesce(sum(voice_seconds), 0) as voice_seconds,
-				coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
-			from ${sql.table(tableName(FAMILIES.guild, 'daily'))}`.execute(this.db);
-		const commands = await sql<{ n: number }>`select coalesce(sum(ok + failed), 0) as n from ${sql.table(tableName(FAMILIES.command, 'daily'))}`.execute(this.db);
-		const row = guild.rows[0];
-		return {
-			messages: Number(row.messages),
-			reactions: Number(row.reactions),
-			voiceSeconds: Number(row.voice_seconds),
-			joins: Number(row.joins),
-			leaves: Number(row.leaves),
-			commands: Number(commands.rows[0].n)
-		};
-	}
-
-	/** Column names of every table the store created (the privacy statement's test reads this). */
-	public async schemaColumns(): Promise<{ table: string; column: string }[]> {
-		const tables = await this.db.introspection.getTables();
-		return tables
-			.filter((table) => this.schema === null || table.schema === this.schema)
-			.flatMap((table) => table.columns.map((column) => ({ table: table.name, column: column.name })));
-	}
-
-	/** Row count of one store table (tests and benchmarks). */
-	public async countRows(table: string): Promise<number> {
-		const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(this.db);
-		return Number(rows[0].n);
-	}
 }
 
 function activeKeys(derived: DerivedFamilies): ActiveKey[] {
@@ -820,17 +609,6 @@ function activeKeys(derived: DerivedFamilies): ActiveKey[] {
 		keys.set(`${key[0]}\u0001${key[1]}\u0001${key[2]}`, key);
 	}
 	return [...keys.values()];
-}
-
-function zeroActivity(guildId: string): GuildActivity {
-	return { guildId, messages: 0, activeMembers: 0, voiceMinutes: 0, reactions: 0, joins: 0, leaves: 0, commands: 0, commandsFailed: 0 };
-}
-
-/** The guild's entry in `guilds`, created by `make` on first use. */
-function activityOf<T extends GuildActivity>(guilds: Map<string, T>, guildId: string, make: (guildId: string) => T): T {
-	let value = guilds.get(guildId);
-	if (!value) guilds.set(guildId, (value = make(guildId)));
-	return value;
 }
 
 /**
@@ -844,29 +622,3 @@ async function nextFlushSeq(trx: Transaction<any>): Promise<number> {
 		on conflict (key) do update set value = cast(cast(${sql.ref(`${TABLES.meta}.value`)} as bigint) + 1 as text) returning value`.execute(trx);
 	return Number(rows[0]!.value);
 }
-
-/** Copies a guild-family sums row (voice in seconds) onto an activity entry (voice in whole minutes). */
-function setGuildSums(value: GuildActivity, row: { messages: number; voice_seconds: number; reactions: number; joins: number; leaves: number }): void {
-	value.messages = Number(row.messages);
-	value.voiceMinutes = Math.round(Number(row.voice_seconds) / 60);
-	value.reactions = Number(row.reactions);
-	value.joins = Number(row.joins);
-	value.leaves = Number(row.leaves);
-}
-
-function sumActivity(list: GuildActivity[]): Omit<GuildActivity, 'guildId'> {
-	const total = zeroActivity('');
-	for (const guild of list) {
-		total.messages += guild.messages;
-		total.activeMembers += guild.activeMembers;
-		total.voiceMinutes += guild.voiceMinutes;
-		total.reactions += guild.reactions;
-		total.joins += guild.joins;
-		total.leaves += guild.leaves;
-		total.commands += guild.commands;
-		total.commandsFailed += guild.commandsFailed;
-	}
-	const { guildId: _guildId, ...rest } = total;
-	return rest;
-}
-

@@ -61,7 +61,7 @@ export type FamilyName = keyof typeof FAMILIES;
 export const timeColumn = (granularity: Granularity): 'hour' | 'day' => (granularity === 'hourly' ? 'hour' : 'day');
 export const tableName = (family: CounterFamily, granularity: Granularity): string => `stats_${family.family}_${granularity}`;
 
-/** Families whose rows are about one member (deleted by deleteUserData). */
+/** Families whose rows are about one member (deleted by a 'delete' opt-out). */
 export const USER_FAMILIES: readonly CounterFamily[] = [FAMILIES.message, FAMILIES.reaction, FAMILIES.voice, FAMILIES.member];
 
 export const TABLES = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Monitor, type FleetHealth } from '#lib/monitoring/Monitor.js';
+import { Monitor } from '#lib/monitoring/Monitor.js';
+import type { FleetHealth } from '#lib/monitoring/monitorTypes.js';
 
 const fleet = (overrides: Partial<FleetHealth> = {}): FleetHealth => ({
 	shardCount: 3,

@@ -143,7 +143,7 @@ describe('GuildStatsReports', () => {
 
 	it('a cache hit runs no query: figures and names are kept with the image', async () => {
 		const queries: string[] = [];
-		const counting = new Proxy(stats, {
+		const countingReports = new Proxy(stats.store.reports, {
 			get(target, property, receiver) {
 				const value = Reflect.get(target, property, receiver);
 				if (typeof value !== 'function') return value;
@@ -153,6 +153,7 @@ describe('GuildStatsReports', () => {
 				};
 			}
 		});
+		const counting = { dataVersion: (id: string) => stats.dataVersion(id), isGuildEnabled: (id: string) => stats.isGuildEnabled(id), store: { reports: countingReports } };
 		const isolated = new GuildStatsReports({ stats: counting, timezoneOf: (id) => test.store.guildTimezone(id), charts: { render: async () => ({ png: Buffer.from('x') }) }, cache: new ImageCache(), now: () => now });
 		fetches = [];
 		const first = await isolated.run(request({ range: '7d' }), guild);

@@ -7,7 +7,7 @@ const names = { channel: (id: string) => (id === 'c1' ? { name: 'general', kind:
 
 function fakeStats(rows: ExportRows) {
 	const calls: ExportRange[] = [];
-	return { calls, exportRows: async (_guildId: string, range: ExportRange) => (calls.push(range), rows) };
+	return { calls, store: { reports: { exportRows: async (_guildId: string, range: ExportRange) => (calls.push(range), rows) } } };
 }
 
 const rows: ExportRows = {

@@ -26,7 +26,7 @@ describe('/guildstats ignoreme and settings', () => {
 		await test?.dispose();
 	});
 
-	const messages = async (userId: string) => (await stats.memberStats(guildId, userId, { range: { from: 0, to: T0 + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' })).totals.messages;
+	const messages = async (userId: string) => (await stats.store.reports.memberStats(guildId, userId, { range: { from: 0, to: T0 + 3_600_000 }, bucket: 'day', timezone: 'UTC', members: 'both' })).totals.messages;
 
 	it('status, hide, opt back in: every step says what happened and what to do next', async () => {
 		const user = snowflake();
@@ -40,7 +40,7 @@ describe('/guildstats ignoreme and settings', () => {
 		expect(await ignoreMe(stats, user, 'hide')).toMatch(/already opted out.*action:optin/);
 		stats.recordMessage({ guildId, channelId, userId: user, bot: false, at: T0 });
 		await stats.flush();
-		expect((await stats.memberStats(guildId, user, { range: { from: 0, to: T0 + 1 }, bucket: 'day', timezone: 'UTC', members: 'both' })).optedOut).toBe(true);
+		expect((await stats.store.reports.memberStats(guildId, user, { range: { from: 0, to: T0 + 1 }, bucket: 'day', timezone: 'UTC', members: 'both' })).optedOut).toBe(true);
 		expect(await ignoreMe(stats, user, 'optin')).toMatch(/earlier counts show in reports again/);
 		expect(stats.getOptOut(user)).toBeNull();
 		// The hidden message came back; the one sent while hidden was never recorded.
@@ -74,7 +74,7 @@ describe('/guildstats ignoreme and settings', () => {
 		expect(await setTimezone(stats, guildId, 'America/New_York', T0)).toBe(
 			'Timezone set to **America/New_York** (it is 07:00 there now). Day buckets and the activity heatmap use local time from now on.'
 		);
-		expect((await stats.getGuildSettings(guildId)).timezone).toBe('America/New_York');
+		expect((await stats.store.getGuildSettings(guildId)).timezone).toBe('America/New_York');
 	});
 
 	it('ignore a channel or a category, unignore, disable and enable, purge with confirmation', async () => {

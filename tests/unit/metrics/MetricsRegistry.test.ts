@@ -2,7 +2,7 @@ import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-t
 import { describe, expect, it } from 'vitest';
 import { MetricsRegistry, summarizeWeb } from '#lib/metrics/MetricsRegistry.js';
 import { CommandTracker } from '#lib/monitoring/CommandTracker.js';
-import type { MonitorMetricsSink } from '#lib/monitoring/Monitor.js';
+import type { MonitorMetricsSink } from '#lib/monitoring/monitorTypes.js';
 import { discordSnapshot, processSnapshot, systemSnapshot } from '../monitoring/fixtures.js';
 
 const NEXUS_SERIES = [

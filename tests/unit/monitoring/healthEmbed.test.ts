@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildHealthEmbed, healthSummary } from '#lib/monitoring/healthEmbed.js';
-import type { HealthReport } from '#lib/monitoring/Monitor.js';
+import { buildHealthEmbed } from '#lib/monitoring/healthEmbed.js';
+import { healthSummary } from '#lib/monitoring/healthSummary.js';
+import type { HealthReport } from '#lib/monitoring/monitorTypes.js';
 
 function report(overrides: Partial<HealthReport['data']> = {}): HealthReport {
 	const data: Omit<HealthReport['data'], 'summary'> = {

@@ -13,13 +13,17 @@ function setup(activity: (since: number, to: number) => number) {
 	let flushes = 0;
 	const poster = new AnalyticsReportPoster({
 		stats: {
-			analyticsSnapshot: async (since): Promise<AnalyticsSnapshot> => {
-				windows.push([since, now]);
-				const messages = activity(since, now);
-				const guilds = messages ? [{ guildId: '1', ...zero, messages }] : [];
-				return { from: since, to: now, guilds, total: { ...zero, messages } };
-			},
-			store: { getMeta: async (key) => meta.get(key) ?? null, setMeta: async (key, value) => void meta.set(key, value) }
+			store: {
+				summaries: {
+					analyticsSnapshot: async (since): Promise<AnalyticsSnapshot> => {
+						windows.push([since, now]);
+						const messages = activity(since, now);
+						const guilds = messages ? [{ guildId: '1', ...zero, messages }] : [];
+						return { from: since, to: now, guilds, total: { ...zero, messages } };
+					}
+				},
+				meta: { get: async (key) => meta.get(key) ?? null, set: async (key, value) => void meta.set(key, value) }
+			}
 		},
 		reporter: { enqueue: (_channel, input) => void posted.push(input), flush: async () => void flushes++ },
 		intervalMs: 900_000,

@@ -41,12 +41,12 @@ function fleet(initialMarker: string | null) {
 	if (initialMarker) meta.set(LAST_SUMMARY_META, initialMarker);
 	const posted: { process: number; day: string; input: ReportEventInput }[] = [];
 	const logs: string[] = [];
-	const store = {
-		getMeta: async (key: string) => {
+	const storeMeta = {
+		get: async (key: string) => {
 			await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
 			return meta.get(key) ?? null;
 		},
-		setMeta: async (key: string, value: string) => {
+		set: async (key: string, value: string) => {
 			await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
 			meta.set(key, value);
 		}
@@ -56,7 +56,7 @@ function fleet(initialMarker: string | null) {
 		const id = processes++;
 		const claims = new SummaryClaims({ redis, prefix });
 		return new DailySummaryPoster({
-			stats: { dailySummary: async (day) => emptySummary(day), store },
+			stats: { store: { summaries: { dailySummary: async (day) => emptySummary(day) }, meta: storeMeta } },
 			reporter: {
 				deliver: async (channel: ReportChannelName, input: ReportEventInput) => {
 					expect(channel).toBe('analytics');
@@ -122,11 +122,15 @@ describe('DailySummaryPoster', () => {
 		let fail = true;
 		const poster = f.process({
 			stats: {
-				dailySummary: async (day) => {
-					if (fail) throw new Error('database is locked');
-					return emptySummary(day);
-				},
-				store: { getMeta: async (key) => f.meta.get(key) ?? null, setMeta: async (key, value) => void f.meta.set(key, value) }
+				store: {
+					summaries: {
+						dailySummary: async (day) => {
+							if (fail) throw new Error('database is locked');
+							return emptySummary(day);
+						}
+					},
+					meta: { get: async (key) => f.meta.get(key) ?? null, set: async (key, value) => void f.meta.set(key, value) }
+				}
 			}
 		});
 		await expect(poster.run()).rejects.toThrow('database is locked');
@@ -184,11 +188,15 @@ describe('DailySummaryPoster', () => {
 			.process({
 				claims: new SummaryClaims({ redis, prefix: f.prefix, pendingTtlMs: 100 }),
 				stats: {
-					dailySummary: async (day) => {
-						await new Promise<void>((resolve) => (releaseBuild = resolve));
-						return emptySummary(day);
-					},
-					store: { getMeta: async (k) => f.meta.get(k) ?? null, setMeta: async (k, value) => void f.meta.set(k, value) }
+					store: {
+						summaries: {
+							dailySummary: async (day) => {
+								await new Promise<void>((resolve) => (releaseBuild = resolve));
+								return emptySummary(day);
+							}
+						},
+						meta: { get: async (k) => f.meta.get(k) ?? null, set: async (k, value) => void f.meta.set(k, value) }
+					}
 				}
 			})
 			.run();
@@ -216,7 +224,10 @@ describe('DailySummaryPoster', () => {
 					slept.push(ms);
 					clock += ms;
 				},
-				stats: { dailySummary: async (day) => emptySummary(day), flush: async () => void flushed++, store: { getMeta: async (key) => f.meta.get(key) ?? null, setMeta: async (key, value) => void f.meta.set(key, value) } }
+				stats: {
+					flush: async () => void flushed++,
+					store: { summaries: { dailySummary: async (day) => emptySummary(day) }, meta: { get: async (key) => f.meta.get(key) ?? null, set: async (key, value) => void f.meta.set(key, value) } }
+				}
 			})
 			.run();
 		// 00:00:30 + 35 s = 00:01:05, in slices of at most a second.

@@ -4,8 +4,9 @@ import { StatsAggregator } from '#lib/stats/StatsAggregator.js';
 import { StatsService } from '#lib/stats/StatsService.js';
 import type { StatsStore } from '#lib/stats/StatsStore.js';
 import { COLUMN_MEANINGS, privacyStatement } from '#lib/stats/privacyStatement.js';
-import { allTables } from '#lib/stats/statsSchema.js';
+import { allTables, TABLES } from '#lib/stats/statsSchema.js';
 import type { ReportOptions } from '#lib/stats/statsTypes.js';
+import { schemaColumns } from '../../support/storeSchema.js';
 import { DAY, DIALECTS, HOUR, openTestStore, snowflake, type TestStore } from './storeHelpers.js';
 
 /*
@@ -55,7 +56,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 	}
 
 	it('has no column that could hold message content', async () => {
-		const columns = await store.schemaColumns();
+		const columns = await schemaColumns(store);
 		const tables = new Set(columns.map((column) => column.table));
 		for (const table of allTables()) expect(tables.has(table)).toBe(true);
 		const suspicious = columns.filter((column) => /content|text|body|message_content|attachment|embed/i.test(column.column));
@@ -138,35 +139,35 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		expect(merged).toEqual(expected);
 
 		const range = options(T0 - HOUR, T0 + 4 * HOUR);
-		const overview = await stats.overview(guild, range);
+		const overview = await stats.store.reports.overview(guild, range);
 		const netGiven = [...given.values()].reduce((a, b) => a + b, 0);
 		expect(overview).toMatchObject({ messages: 600, reactions: netGiven, joins, leaves, net: joins - leaves, voiceSeconds: 754, activeMembers: 5 });
-		expect((await stats.overview(guild, { ...range, members: 'humans' })).messages).toBe(humanMessages);
-		expect((await stats.overview(guild, { ...range, members: 'bots' })).messages).toBe(botMessages);
+		expect((await stats.store.reports.overview(guild, { ...range, members: 'humans' })).messages).toBe(humanMessages);
+		expect((await stats.store.reports.overview(guild, { ...range, members: 'bots' })).messages).toBe(botMessages);
 
-		const topChannels = await stats.top(guild, { ...range, target: 'channels', by: 'messages', limit: 10 });
+		const topChannels = await stats.store.reports.top(guild, { ...range, target: 'channels', by: 'messages', limit: 10 });
 		expect(Object.fromEntries(topChannels.map((entry) => [entry.id, entry.messages]))).toEqual(Object.fromEntries(perChannel));
-		const topMembers = await stats.top(guild, { ...range, target: 'members', by: 'messages', limit: 10 });
+		const topMembers = await stats.store.reports.top(guild, { ...range, target: 'members', by: 'messages', limit: 10 });
 		expect(Object.fromEntries(topMembers.map((entry) => [entry.id, entry.value]))).toEqual(Object.fromEntries(perUser));
 		for (const user of users) {
-			const member = await stats.memberStats(guild, user, range);
+			const member = await stats.store.reports.memberStats(guild, user, range);
 			expect(member.totals.messages).toBe(perUser.get(user) ?? 0);
 			expect(member.totals.reactionsGiven).toBe(given.get(user) ?? 0);
 			expect(member.totals.reactionsReceived).toBe(received.get(user) ?? 0);
 		}
-		const series = await stats.timeSeries(guild, range);
+		const series = await stats.store.reports.timeSeries(guild, range);
 		expect(series).toHaveLength(5);
 		expect(series.reduce((sum, point) => sum + point.messages, 0)).toBe(600);
 		expect(series.map((point) => point.start)).toEqual([0, 1, 2, 3, 4].map((i) => T0 - HOUR + i * HOUR));
-		const threadStats = await stats.channelStats(guild, thread, range);
+		const threadStats = await stats.store.reports.channelStats(guild, thread, range);
 		expect(threadStats.thread).toBe(true);
 		expect(threadStats.totals.messages).toBe(Math.ceil(600 / 7));
-		const parent = await stats.channelStats(guild, channels[0], range);
+		const parent = await stats.store.reports.channelStats(guild, channels[0], range);
 		expect(parent.totals.messages).toBe(perChannel.get(channels[0]));
-		const voice = await stats.voiceStats(guild, range);
+		const voice = await stats.store.reports.voiceStats(guild, range);
 		expect(voice.totals).toMatchObject({ seconds: 754, sessions: 1, members: 1 });
 		expect(voice.topChannels[0]).toMatchObject({ id: channels[2], voiceSeconds: 754 });
-		const growth = await stats.growth(guild, range);
+		const growth = await stats.store.reports.growth(guild, range);
 		expect(growth.totals).toEqual({ joins, leaves, net: joins - leaves });
 		expect(growth.series.at(-1)!.cumulative).toBe(joins - leaves);
 	});
@@ -192,7 +193,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		);
 		const byChannel = Object.fromEntries(rows.map((row) => [row.channel_id, [Number(row.seconds), Number(row.muted_seconds), Number(row.sessions)]]));
 		expect(byChannel).toEqual({ [a]: [300, 0, 1], [b]: [600, 400, 0] });
-		const channelB = await stats.channelStats(guild, b, options(T0, T0 + HOUR));
+		const channelB = await stats.store.reports.channelStats(guild, b, options(T0, T0 + HOUR));
 		expect(channelB.totals.voiceSeconds).toBe(600);
 	});
 
@@ -217,7 +218,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		second.onVoiceState(guild, user, idle, null, T0 + 400_000);
 		time.set(T0 + 400_000);
 		await second.stop();
-		const voice = await store.voiceStats(guild, options(T0, T0 + HOUR));
+		const voice = await store.reports.voiceStats(guild, options(T0, T0 + HOUR));
 		expect(voice.totals.seconds).toBe(400);
 		expect(voice.totals.sessions).toBe(1);
 	});
@@ -281,7 +282,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		const retry = await stats.flush();
 		expect(retry.rows).toBe(1);
 		expect(stats.dataVersion(guild)).toBe(1);
-		expect((await stats.overview(guild, options(T0, T0 + HOUR))).messages).toBe(4);
+		expect((await stats.store.reports.overview(guild, options(T0, T0 + HOUR))).messages).toBe(4);
 		expect(stats.metrics()).toMatchObject({ failures: 1, flushes: 1, pendingRows: 0, lastError: null });
 	});
 
@@ -306,7 +307,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 			}
 			await Promise.all(aggregators.map((aggregator, side) => stores[side].applyDeltas(aggregator.drain(), T0 + round)));
 		}
-		const overview = await store.overview(guild, options(T0, T0 + 3 * HOUR));
+		const overview = await store.reports.overview(guild, options(T0, T0 + 3 * HOUR));
 		expect(overview.messages).toBe(sent);
 		expect(overview.reactions).toBe(sent);
 		const daily = await rowsOf<{ n: number }>(store, sql`select sum(messages) as n from stats_member_daily where guild_id = ${guild}`);
@@ -316,7 +317,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		expect(overview.activeMembers).toBe(3);
 	});
 
-	it('deleteUserData removes every row about the member, in every guild, and corrects the aggregates', async () => {
+	it('a delete opt-out removes every row about the member, in every guild, and corrects the aggregates', async () => {
 		const time = clock(T0);
 		const stats = service(time.now, 0);
 		await stats.start();
@@ -333,25 +334,27 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		stats.recordCommand({ guildId: guilds[0], command: 'guildstats', ok: true, durationMs: 10, at: T0 });
 		await stats.flush();
 		const range = options(T0 - DAY, T0 + DAY);
-		expect((await stats.overview(guilds[0], range)).messages).toBe(5);
+		expect((await stats.store.reports.overview(guilds[0], range)).messages).toBe(5);
 		const versionBefore = stats.dataVersion(guilds[0]);
 
-		await stats.deleteUserData(target);
+		await stats.optOut(target, 'delete');
 		expect(stats.dataVersion(guilds[0])).toBeGreaterThan(versionBefore);
-		const columns = await store.schemaColumns();
+		expect(await store.getOptOut(target)).toBe('delete');
+		const columns = await schemaColumns(store);
 		const userTables = [...new Set(columns.filter((column) => column.column === 'user_id').map((column) => column.table))];
 		expect(userTables.length).toBeGreaterThanOrEqual(9);
-		for (const table of userTables) {
+		// Every table but the opt-out list itself.
+		for (const table of userTables.filter((name) => name !== TABLES.optOuts)) {
 			const rows = await rowsOf<{ n: number }>(store, sql`select count(*) as n from ${sql.table(table)} where user_id = ${target}`);
 			expect([table, Number(rows[0].n)]).toEqual([table, 0]);
 		}
 		// The other member's own rows stay; the aggregates no longer include the deleted member.
 		for (const guild of guilds) {
-			const overview = await stats.overview(guild, range);
+			const overview = await stats.store.reports.overview(guild, range);
 			expect(overview).toMatchObject({ messages: 1, reactions: 1, voiceSeconds: 0, activeMembers: 1 });
-			const series = await stats.timeSeries(guild, { ...range, bucket: 'day' });
+			const series = await stats.store.reports.timeSeries(guild, { ...range, bucket: 'day' });
 			expect(series.reduce((sum, point) => sum + point.activeMembers, 0)).toBe(1);
-			const top = await stats.top(guild, { ...range, target: 'channels', by: 'messages' });
+			const top = await stats.store.reports.top(guild, { ...range, target: 'channels', by: 'messages' });
 			expect(top.map((entry) => entry.messages)).toEqual([1]);
 		}
 	});
@@ -368,7 +371,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		message(other);
 		await stats.flush();
 		const range = options(T0, T0 + HOUR);
-		expect((await stats.overview(guild, range)).messages).toBe(3);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(3);
 
 		message(shy); // pending when they opt out: dropped
 		await stats.optOut(shy, 'hide');
@@ -378,23 +381,23 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		stats.onVoiceState(guild, shy, null, { channelId: channel, muted: false, deafened: false, streaming: false }, T0);
 		expect(stats.voice.size).toBe(0);
 		await stats.flush();
-		const hidden = await stats.overview(guild, range);
+		const hidden = await stats.store.reports.overview(guild, range);
 		expect(hidden).toMatchObject({ messages: 1, activeMembers: 1, reactions: 0 });
-		expect((await stats.top(guild, { ...range, target: 'members', by: 'messages' })).map((entry) => entry.id)).toEqual([other]);
-		expect((await stats.memberStats(guild, shy, range)).optedOut).toBe(true);
-		expect((await stats.timeSeries(guild, range))[0]).toMatchObject({ messages: 1, activeMembers: 1 });
+		expect((await stats.store.reports.top(guild, { ...range, target: 'members', by: 'messages' })).map((entry) => entry.id)).toEqual([other]);
+		expect((await stats.store.reports.memberStats(guild, shy, range)).optedOut).toBe(true);
+		expect((await stats.store.reports.timeSeries(guild, range))[0]).toMatchObject({ messages: 1, activeMembers: 1 });
 		// The reaction the hidden member gave was not captured; the author's "received" was (it is about the author).
-		expect((await stats.memberStats(guild, other, range)).totals.reactionsReceived).toBe(1);
+		expect((await stats.store.reports.memberStats(guild, other, range)).totals.reactionsReceived).toBe(1);
 
 		await stats.optIn(shy);
-		expect((await stats.overview(guild, range)).messages).toBe(3); // kept rows count again
-		expect((await stats.overview(guild, range)).activeMembers).toBe(2);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(3); // kept rows count again
+		expect((await stats.store.reports.overview(guild, range)).activeMembers).toBe(2);
 		message(shy);
 		await stats.flush();
-		expect((await stats.overview(guild, range)).messages).toBe(4);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(4);
 
 		await stats.optOut(shy, 'delete');
-		expect((await stats.overview(guild, range)).messages).toBe(1);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(1);
 		const left = await rowsOf<{ n: number }>(store, sql`select count(*) as n from stats_member_hourly where user_id = ${shy}`);
 		expect(Number(left[0].n)).toBe(0);
 		// Another process starting now loads the opt-out list from the store.
@@ -425,24 +428,24 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		expect(stats.voice.size).toBe(0);
 		await stats.flush();
 		const range = options(T0, T0 + HOUR);
-		expect(await stats.overview(guild, range)).toMatchObject({ messages: 1, reactions: 0 });
-		expect((await stats.top(guild, { ...range, target: 'channels', by: 'messages' })).map((entry) => entry.id)).toEqual([open]);
-		expect(await stats.overview(offGuild, range)).toMatchObject({ messages: 0, joins: 0 });
-		const settings = await stats.getGuildSettings(guild);
+		expect(await stats.store.reports.overview(guild, range)).toMatchObject({ messages: 1, reactions: 0 });
+		expect((await stats.store.reports.top(guild, { ...range, target: 'channels', by: 'messages' })).map((entry) => entry.id)).toEqual([open]);
+		expect(await stats.store.reports.overview(offGuild, range)).toMatchObject({ messages: 0, joins: 0 });
+		const settings = await stats.store.getGuildSettings(guild);
 		expect(settings.ignored).toEqual(
 			[
 				{ channelId: ignored, kind: 'channel' },
 				{ channelId: category, kind: 'category' }
 			].sort((a, b) => (a.channelId < b.channelId ? -1 : 1))
 		);
-		expect((await stats.getGuildSettings(offGuild)).enabled).toBe(false);
+		expect((await stats.store.getGuildSettings(offGuild)).enabled).toBe(false);
 		await stats.unignoreChannel(guild, ignored);
 		await stats.setGuildEnabled(offGuild, true);
 		stats.recordMessage({ guildId: guild, channelId: ignored, userId: user, bot: false, at: T0 });
 		stats.recordMessage({ guildId: offGuild, channelId: open, userId: user, bot: false, at: T0 });
 		await stats.flush();
-		expect((await stats.overview(guild, range)).messages).toBe(2);
-		expect((await stats.overview(offGuild, range)).messages).toBe(1);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(2);
+		expect((await stats.store.reports.overview(offGuild, range)).messages).toBe(1);
 	});
 
 	it('timezone, range and members options change the results as expected', async () => {
@@ -462,36 +465,36 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		await stats.flush();
 		const now = Date.UTC(2026, 0, 5, 12);
 		const week = options(now - 7 * DAY, now, { bucket: 'day' });
-		const utcDays = (await stats.timeSeries(guild, week)).filter((point) => point.messages > 0);
+		const utcDays = (await stats.store.reports.timeSeries(guild, week)).filter((point) => point.messages > 0);
 		expect(utcDays.map((point) => [new Date(point.start).toISOString(), point.messages, point.activeMembers])).toEqual([
 			['2026-01-04T00:00:00.000Z', 1, 1],
 			['2026-01-05T00:00:00.000Z', 2, 2]
 		]);
 		const newYork = { ...week, timezone: 'America/New_York' };
-		const nyDays = (await stats.timeSeries(guild, newYork)).filter((point) => point.messages > 0);
+		const nyDays = (await stats.store.reports.timeSeries(guild, newYork)).filter((point) => point.messages > 0);
 		expect(nyDays.map((point) => [new Date(point.start).toISOString(), point.messages, point.activeMembers])).toEqual([['2026-01-04T05:00:00.000Z', 3, 3]]);
 		// The same, counted at flush time in the guild's own timezone, once it is set.
 		expect(await stats.setGuildTimezone(guild, 'America/New_York')).toBe('America/New_York');
-		const nyPrecomputed = (await stats.timeSeries(guild, newYork)).filter((point) => point.messages > 0);
+		const nyPrecomputed = (await stats.store.reports.timeSeries(guild, newYork)).filter((point) => point.messages > 0);
 		expect(nyPrecomputed).toEqual(nyDays);
 		await expect(stats.setGuildTimezone(guild, 'Not/AZone')).rejects.toThrow(RangeError);
 
-		const utcHeat = await stats.heatmap(guild, week);
-		const nyHeat = await stats.heatmap(guild, newYork);
+		const utcHeat = await stats.store.reports.heatmap(guild, week);
+		const nyHeat = await stats.store.reports.heatmap(guild, newYork);
 		expect(utcHeat.cells[6][23]).toBe(1); // Sunday 23:00 UTC
 		expect(utcHeat.cells[0][0]).toBe(2); // Monday 00:00 UTC
 		expect(nyHeat.cells[6][18]).toBe(1); // Sunday 18:00 New York
 		expect(nyHeat.cells[6][19]).toBe(2);
 		expect(nyHeat.total).toBe(3);
 
-		expect((await stats.overview(guild, week)).messages).toBe(3);
-		expect((await stats.overview(guild, options(now - 30 * DAY, now))).messages).toBe(4);
-		expect((await stats.overview(guild, options(now - 30 * DAY, now))).activeMembers).toBe(3);
-		expect((await stats.overview(guild, { ...week, members: 'humans' })).messages).toBe(2);
-		expect((await stats.overview(guild, { ...week, members: 'bots' })).messages).toBe(1);
-		expect((await stats.overview(guild, { ...week, members: 'bots' })).activeMembers).toBe(1);
-		expect((await stats.top(guild, { ...week, members: 'humans', target: 'members', by: 'messages' })).map((entry) => entry.id).sort()).toEqual([human, human2].sort());
-		await expect(stats.overview(guild, { ...week, members: 'robots' as never })).rejects.toThrow(RangeError);
+		expect((await stats.store.reports.overview(guild, week)).messages).toBe(3);
+		expect((await stats.store.reports.overview(guild, options(now - 30 * DAY, now))).messages).toBe(4);
+		expect((await stats.store.reports.overview(guild, options(now - 30 * DAY, now))).activeMembers).toBe(3);
+		expect((await stats.store.reports.overview(guild, { ...week, members: 'humans' })).messages).toBe(2);
+		expect((await stats.store.reports.overview(guild, { ...week, members: 'bots' })).messages).toBe(1);
+		expect((await stats.store.reports.overview(guild, { ...week, members: 'bots' })).activeMembers).toBe(1);
+		expect((await stats.store.reports.top(guild, { ...week, members: 'humans', target: 'members', by: 'messages' })).map((entry) => entry.id).sort()).toEqual([human, human2].sort());
+		await expect(stats.store.reports.overview(guild, { ...week, members: 'robots' as never })).rejects.toThrow(RangeError);
 	});
 
 	it('top members stay exact when all-time leaders are not the leaders of the range', async () => {
@@ -513,10 +516,10 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		}
 		await stats.flush();
 		const expected = [...recent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 25);
-		const top = await stats.top(guild, { ...options(T0 - 7 * DAY, T0 + HOUR), target: 'members', by: 'messages', limit: 25 });
+		const top = await stats.store.reports.top(guild, { ...options(T0 - 7 * DAY, T0 + HOUR), target: 'members', by: 'messages', limit: 25 });
 		expect(top.map((entry) => [entry.id, entry.value])).toEqual(expected);
 		// limit 10: the first 50 candidates are all veterans, so the search has to widen.
-		const top10 = await stats.top(guild, { ...options(T0 - 7 * DAY, T0 + HOUR), target: 'members', by: 'messages', limit: 10 });
+		const top10 = await stats.store.reports.top(guild, { ...options(T0 - 7 * DAY, T0 + HOUR), target: 'members', by: 'messages', limit: 10 });
 		expect(top10.map((entry) => [entry.id, entry.value])).toEqual(expected.slice(0, 10));
 	});
 
@@ -538,9 +541,9 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		}
 		await stats.flush();
 		const expected = [...recent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
-		const top = await stats.top(guild, { ...options(T0 - DAY, T0 + HOUR), target: 'channels', by: 'messages', limit: 20 });
+		const top = await stats.store.reports.top(guild, { ...options(T0 - DAY, T0 + HOUR), target: 'channels', by: 'messages', limit: 20 });
 		expect(top.map((entry) => [entry.id, entry.value])).toEqual(expected);
-		const top5 = await stats.top(guild, { ...options(T0 - DAY, T0 + HOUR), target: 'channels', by: 'messages', limit: 5 });
+		const top5 = await stats.store.reports.top(guild, { ...options(T0 - DAY, T0 + HOUR), target: 'channels', by: 'messages', limit: 5 });
 		expect(top5.map((entry) => [entry.id, entry.value])).toEqual(expected.slice(0, 5));
 	});
 
@@ -552,10 +555,10 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		for (const daysAgo of [1, 20, 45, 80]) stats.recordMessage({ guildId: guild, channelId: channel, userId: user, bot: false, at: now - daysAgo * DAY });
 		stats.recordMessage({ guildId: leaving, channelId: channel, userId: user, bot: false, at: now - DAY });
 		await stats.flush();
-		await stats.scheduleGuildDeletion(leaving, now - 1);
-		expect((await stats.getGuildSettings(leaving)).deletionAt).toBe(now - 1);
+		await stats.store.scheduleGuildDeletion(leaving, now - 1);
+		expect((await stats.store.getGuildSettings(leaving)).deletionAt).toBe(now - 1);
 		const range = options(now - 90 * DAY, now);
-		expect((await stats.overview(guild, range)).messages).toBe(4);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(4);
 
 		const result = await stats.prune({ hourlyDays: 30, dailyDays: 60 });
 		expect(result.guildsPurged).toEqual([leaving]);
@@ -564,16 +567,16 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		const hourly = await rowsOf<{ hour: number }>(store, sql`select hour from stats_message_hourly where guild_id = ${guild} order by hour`);
 		expect(hourly.map((row) => Math.floor((now - Number(row.hour) * HOUR) / DAY))).toEqual([20, 1]);
 		// 45 days ago survives in the daily rollup; 80 days ago is gone.
-		expect((await stats.overview(guild, range)).messages).toBe(3);
-		expect((await stats.overview(guild, options(now - 50 * DAY, now - 40 * DAY))).messages).toBe(1);
-		const series = await stats.timeSeries(guild, { ...range, bucket: 'day' });
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(3);
+		expect((await stats.store.reports.overview(guild, options(now - 50 * DAY, now - 40 * DAY))).messages).toBe(1);
+		const series = await stats.store.reports.timeSeries(guild, { ...range, bucket: 'day' });
 		expect(series.reduce((sum, point) => sum + point.messages, 0)).toBe(3);
-		expect((await stats.overview(leaving, range)).messages).toBe(0);
-		expect((await stats.getGuildSettings(leaving)).deletionAt).toBeNull();
+		expect((await stats.store.reports.overview(leaving, range)).messages).toBe(0);
+		expect((await stats.store.getGuildSettings(leaving)).deletionAt).toBeNull();
 
 		const again = await stats.prune({ hourlyDays: 30, dailyDays: 60 });
 		expect(again).toEqual({ hourlyRows: 0, dailyRows: 0, guildsPurged: [] });
-		expect((await stats.overview(guild, range)).messages).toBe(3);
+		expect((await stats.store.reports.overview(guild, range)).messages).toBe(3);
 	});
 
 	it('purgeGuild deletes the guild data now; rejoining cancels a scheduled deletion', async () => {
@@ -585,10 +588,10 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 		stats.recordMessage({ guildId: guild, channelId: channel, userId: user, bot: false, at: T0 }); // pending: dropped too
 		await stats.purgeGuild(guild);
 		await stats.flush();
-		expect((await stats.overview(guild, options(T0, T0 + HOUR))).messages).toBe(0);
-		await stats.scheduleGuildDeletion(guild, T0 + DAY);
-		await stats.cancelGuildDeletion(guild);
-		expect((await stats.getGuildSettings(guild)).deletionAt).toBeNull();
+		expect((await stats.store.reports.overview(guild, options(T0, T0 + HOUR))).messages).toBe(0);
+		await stats.store.scheduleGuildDeletion(guild, T0 + DAY);
+		await stats.store.cancelGuildDeletion(guild);
+		expect((await stats.store.getGuildSettings(guild)).deletionAt).toBeNull();
 	});
 
 	it('data versions, flush listeners and metrics', async () => {
@@ -634,7 +637,7 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 			stats.onVoiceState(g2, u2, { channelId: c2, muted: false, deafened: false, streaming: false }, null, day + 10 * HOUR + 180_000);
 			time.set(day + 10 * HOUR + 200_000);
 			await stats.flush();
-			const snapshot = await stats.analyticsSnapshot(day);
+			const snapshot = await stats.store.summaries.analyticsSnapshot(day, time.now());
 			expect(snapshot.guilds.map((guild) => [guild.guildId, guild.messages, guild.activeMembers, guild.commands, guild.voiceMinutes])).toEqual([
 				[g1, 6, 2, 2, 0],
 				[g2, 1, 2, 0, 3]
@@ -642,13 +645,13 @@ describe.each(DIALECTS)('stats store on %s', (dialect) => {
 			expect(snapshot.total).toMatchObject({ messages: 7, joins: 1, leaves: 1, commands: 2, commandsFailed: 1, reactions: 1 });
 			const flushedAt = time.now();
 			time.advance(15 * 60_000);
-			expect((await stats.analyticsSnapshot(flushedAt)).guilds).toEqual([]); // nothing flushed since
-			const summary = await stats.dailySummary('2026-03-10');
+			expect((await stats.store.summaries.analyticsSnapshot(flushedAt, time.now())).guilds).toEqual([]); // nothing flushed since
+			const summary = await stats.store.summaries.dailySummary('2026-03-10');
 			expect(summary.overall).toMatchObject({ messages: 7, activeMembers: 2, joins: 1, leaves: 1, commands: 2, commandsFailed: 1, reactions: 1, voiceMinutes: 3 });
 			expect(summary.guilds[0]).toMatchObject({ guildId: g1, messages: 6, activeMembers: 2, topChannels: [{ channelId: c1, messages: 5 }, { channelId: c2, messages: 1 }] });
 			expect(summary.botGuildJoins).toBe(1);
-			expect((await stats.dailySummary('2026-03-11')).guilds).toEqual([]);
-			expect(await stats.totals()).toEqual({ messages: 7, reactions: 1, voiceSeconds: 180, joins: 1, leaves: 1, commands: 2 });
+			expect((await stats.store.summaries.dailySummary('2026-03-11')).guilds).toEqual([]);
+			expect(await stats.store.summaries.totals()).toEqual({ messages: 7, reactions: 1, voiceSeconds: 180, joins: 1, leaves: 1, commands: 2 });
 		} finally {
 			await fresh.dispose();
 		}

@@ -21,12 +21,16 @@ function poster(store: StatsStore, now: () => number) {
 	const windows: AnalyticsSnapshot[] = [];
 	const instance = new AnalyticsReportPoster({
 		stats: {
-			analyticsSnapshot: async (since, options) => {
-				const snapshot = await store.analyticsSnapshot(since, now(), options);
-				windows.push(snapshot);
-				return snapshot;
-			},
-			store
+			store: {
+				meta: store.meta,
+				summaries: {
+					analyticsSnapshot: async (since, at, options) => {
+						const snapshot = await store.summaries.analyticsSnapshot(since, at, options);
+						windows.push(snapshot);
+						return snapshot;
+					}
+				}
+			}
 		},
 		reporter: { enqueue: () => undefined, flush: async () => undefined },
 		intervalMs: WINDOW,

@@ -41,47 +41,47 @@ describe.each(DIALECTS)('insight queries on %s', (dialect) => {
 	}, 60_000);
 
 	it('overview: this week and the previous one from the same statements', async () => {
-		const o = await store.overview(G, week());
+		const o = await store.reports.overview(G, week());
 		expect([o.messages, o.activeMembers, o.voiceSeconds, o.joins, o.leaves]).toEqual([14, 3, 600, 2, 1]);
 		expect(o.previous).toMatchObject({ messages: 4, activeMembers: 1, voiceSeconds: 0, joins: 0, leaves: 0 });
-		expect((await store.overview(G, { ...week(), range: { from: 0, to: NOW + HOUR } })).previous).toBeNull();
-		const growth = await store.growth(G, week());
+		expect((await store.reports.overview(G, { ...week(), range: { from: 0, to: NOW + HOUR } })).previous).toBeNull();
+		const growth = await store.reports.growth(G, week());
 		expect(growth.previousTotals).toEqual({ joins: 0, leaves: 0, net: 0 });
-		const member = await store.memberStats(G, A, week());
+		const member = await store.reports.memberStats(G, A, week());
 		expect([member.totals.messages, member.previousTotals?.messages]).toEqual([5, 4]);
-		const channel = await store.channelStats(G, CH, week());
+		const channel = await store.reports.channelStats(G, CH, week());
 		expect([channel.totals.messages, channel.previousTotals?.messages, channel.previousTotals?.activeMembers]).toEqual([14, 4, 1]);
-		const heatmap = await store.heatmap(G, { ...week(), metric: 'messages' });
+		const heatmap = await store.reports.heatmap(G, { ...week(), metric: 'messages' });
 		expect([heatmap.total, heatmap.previousTotal]).toEqual([14, 4]);
 	});
 
 	it('userIds: totals, active members, series, top and heatmap of those members only', async () => {
-		const o = await store.overview(G, week([A, B]));
+		const o = await store.reports.overview(G, week([A, B]));
 		expect([o.messages, o.activeMembers, o.voiceSeconds, o.joins]).toEqual([7, 2, 600, 0]);
 		expect(o.previous).toMatchObject({ messages: 4, activeMembers: 1 });
-		const series = await store.timeSeries(G, week([A, B]));
+		const series = await store.reports.timeSeries(G, week([A, B]));
 		expect(series.reduce((sum, point) => sum + point.messages, 0)).toBe(7);
 		expect(Math.max(...series.map((point) => point.activeMembers))).toBe(1);
-		const top = await store.top(G, { ...week([A, C]), target: 'members', by: 'messages' });
+		const top = await store.reports.top(G, { ...week([A, C]), target: 'members', by: 'messages' });
 		expect(top.map((entry) => [entry.id, entry.messages])).toEqual([
 			[C, 7],
 			[A, 5]
 		]);
-		const channels = await store.top(G, { ...week([B]), target: 'channels', by: 'messages' });
+		const channels = await store.reports.top(G, { ...week([B]), target: 'channels', by: 'messages' });
 		expect(channels.map((entry) => [entry.id, entry.messages])).toEqual([[CH, 2]]);
-		expect((await store.heatmap(G, { ...week([C]), metric: 'messages' })).total).toBe(7);
+		expect((await store.reports.heatmap(G, { ...week([C]), metric: 'messages' })).total).toBe(7);
 		// A role with thousands of members is still one parameter.
 		const many = [...Array.from({ length: 40_000 }, (_, i) => String(900000000000000000n + BigInt(i))), A];
-		expect((await store.overview(G, week(many))).messages).toBe(5);
+		expect((await store.reports.overview(G, week(many))).messages).toBe(5);
 	});
 
 	it('export rows and last activity leave opted-out members out', async () => {
 		await store.setOptOut(C, 'hide');
-		const last = await store.lastActivity(G);
+		const last = await store.reports.lastActivity(G);
 		expect([...last.keys()].sort()).toEqual([A, B]);
 		expect(last.get(A)).toBe(NOW - 2 * HOUR);
 		const day = Math.floor(NOW / DAY);
-		const rows = await store.exportRows(G, { granularity: 'daily', from: day - 30, to: day + 1 });
+		const rows = await store.reports.exportRows(G, { granularity: 'daily', from: day - 30, to: day + 1 });
 		expect(rows.members.some((row) => row.userId === C)).toBe(false);
 		expect(rows.members.reduce((sum, row) => sum + row.messages, 0)).toBe(11);
 		expect(rows.guild.reduce((sum, row) => sum + row.joins, 0)).toBe(2);

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsService } from '#lib/stats/StatsService.js';
+import { tableName, USER_FAMILIES } from '#lib/stats/statsSchema.js';
 import { DIALECTS, HOUR, openTestStore, snowflake, type TestStore } from './storeHelpers.js';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
@@ -42,17 +44,17 @@ describe.each(DIALECTS)('purge racing a flush on %s', (dialect) => {
 		await Promise.all([flushing, purging]);
 		store.applyDeltas = apply;
 
-		expect((await stats.overview(purged, range)).messages).toBe(0);
-		expect((await stats.overview(kept, range)).messages).toBe(1);
+		expect((await stats.store.reports.overview(purged, range)).messages).toBe(0);
+		expect((await stats.store.reports.overview(kept, range)).messages).toBe(1);
 	});
 
-	it('so does a member\'s data deletion and a delete opt-out: none of their rows is written after it', async () => {
+	it('so does a delete opt-out: none of the member\'s rows is written after it', async () => {
 		const store = ctx.store;
 		const apply = store.applyDeltas.bind(store);
 		const stats = new StatsService({ store, voiceMinSeconds: 10, now: () => NOW, privacyRefreshMs: 0 });
 		await stats.start();
-		const [guildId, channel, deleted, optedOut, stays] = [snowflake(), snowflake(), snowflake(), snowflake(), snowflake()];
-		for (const userId of [deleted, optedOut, stays]) stats.recordMessage({ guildId, channelId: channel, userId, bot: false, at: NOW });
+		const [guildId, channel, optedOut, stays] = [snowflake(), snowflake(), snowflake(), snowflake()];
+		for (const userId of [optedOut, stays]) stats.recordMessage({ guildId, channelId: channel, userId, bot: false, at: NOW });
 		let release!: () => void;
 		const held = new Promise<void>((resolve) => (release = resolve));
 		store.applyDeltas = async (...args: Parameters<typeof apply>) => {
@@ -61,14 +63,17 @@ describe.each(DIALECTS)('purge racing a flush on %s', (dialect) => {
 		};
 		const flushing = stats.flush();
 		await new Promise((resolve) => setTimeout(resolve, 20));
-		const deleting = Promise.all([stats.deleteUserData(deleted), stats.optOut(optedOut, 'delete')]);
+		const deleting = stats.optOut(optedOut, 'delete');
 		await new Promise((resolve) => setTimeout(resolve, 50));
 		release();
 		await Promise.all([flushing, deleting]);
 		store.applyDeltas = apply;
 
-		expect((await stats.memberStats(guildId, deleted, range)).totals.messages).toBe(0);
-		expect((await store.memberStats(guildId, optedOut, range)).optedOut).toBe(true);
-		expect((await stats.overview(guildId, range)).messages).toBe(1);
+		expect((await store.reports.memberStats(guildId, optedOut, range)).optedOut).toBe(true);
+		for (const family of USER_FAMILIES) {
+			const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(tableName(family, 'hourly'))} where user_id = ${optedOut}`.execute(store.db);
+			expect([family, Number(rows[0].n)]).toEqual([family, 0]);
+		}
+		expect((await stats.store.reports.overview(guildId, range)).messages).toBe(1);
 	});
 });

@@ -24,7 +24,7 @@ describe.each(DIALECTS)('guild deletions on %s', (dialect) => {
 		const [back, gone, unknown, channel, user] = [snowflake(), snowflake(), snowflake(), snowflake(), snowflake()];
 		for (const guildId of [back, gone, unknown]) stats.recordMessage({ guildId, channelId: channel, userId: user, bot: false, at: NOW - DAY });
 		await stats.flush();
-		for (const guildId of [back, gone, unknown]) await stats.scheduleGuildDeletion(guildId, NOW - 1);
+		for (const guildId of [back, gone, unknown]) await stats.store.scheduleGuildDeletion(guildId, NOW - 1);
 
 		const asked: string[] = [];
 		const result = await stats.prune({
@@ -38,11 +38,11 @@ describe.each(DIALECTS)('guild deletions on %s', (dialect) => {
 		});
 		expect(asked.sort()).toEqual([back, gone, unknown].sort());
 		expect(result.guildsPurged).toEqual([gone]);
-		expect((await stats.overview(back, range)).messages).toBe(1);
-		expect((await stats.getGuildSettings(back)).deletionAt).toBeNull();
-		expect((await stats.overview(gone, range)).messages).toBe(0);
-		expect((await stats.overview(unknown, range)).messages).toBe(1);
-		expect((await stats.getGuildSettings(unknown)).deletionAt).toBe(NOW - 1);
+		expect((await stats.store.reports.overview(back, range)).messages).toBe(1);
+		expect((await stats.store.getGuildSettings(back)).deletionAt).toBeNull();
+		expect((await stats.store.reports.overview(gone, range)).messages).toBe(0);
+		expect((await stats.store.reports.overview(unknown, range)).messages).toBe(1);
+		expect((await stats.store.getGuildSettings(unknown)).deletionAt).toBe(NOW - 1);
 	});
 
 	it('the guard cancels a pending deletion for any guild the bot is in, reading the pending list once', async () => {
