@@ -277,9 +277,3 @@ export class Monitor implements Service {
 		};
 	}
 }
-
-declare module '@sapphire/pieces' {
-	interface Container {
-		monitor: Monitor;
-	}
-}
