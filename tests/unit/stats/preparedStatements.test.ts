@@ -35,6 +35,13 @@ describe('withPreparedStatementCache', () => {
 		expect(prepared).toBe(before + 1); // only the delete was new; the insert stayed cached
 		database.prepare(select);
 		expect(prepared).toBe(before + 2); // the select had been evicted
+
+		// Long SQL (a big upsert chunk) is prepared each time, never kept.
+		const long = `select n from t where n in (${Array.from({ length: 1500 }, (_, i) => i).join(',')})`;
+		const atLong = prepared;
+		database.prepare(long);
+		database.prepare(long);
+		expect(prepared).toBe(atLong + 2);
 		expect(Number((await db.selectFrom('t').select((eb) => eb.fn.countAll().as('c')).executeTakeFirstOrThrow()).c)).toBe(6);
 		await db.destroy();
 		expect(raw.open).toBe(false);
