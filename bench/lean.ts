@@ -1,4 +1,4 @@
-// bench/lean: the whole built bot (dist/index.js, monitoring on at its default intervals, Redis,
+// bench/lean: the whole built bot (dist/index.js, monitoring on at its default intervals, no Redis,
 // SQLite) against a plain discord.js 14 client with default caches (bench/support/plainClient.mjs),
 // both logged in to their own sandbox with the same guild (1,000 members, 20 channels) and fed the
 // same frames AT THE SAME TIME, so machine load hits both alike. Measured per process from
