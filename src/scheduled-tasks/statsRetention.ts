@@ -3,7 +3,7 @@ import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 import { botIsInGuild } from '#lib/discord/botIsInGuild.js';
 import { runRetention } from '#lib/stats/runRetention.js';
 
-/** RETENTION_CRON (03:30 UTC daily by default), once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
+/** RETENTION_CRON (03:30 UTC daily by default), once for the fleet: roll up per-member hours, prune buckets past retention and due guild deletions; result to Logs. */
 export class StatsRetentionTask extends ScheduledTask {
 	public constructor(context: ScheduledTask.LoaderContext, options: ScheduledTask.Options) {
 		super(context, {
@@ -16,7 +16,14 @@ export class StatsRetentionTask extends ScheduledTask {
 
 	public override async run() {
 		const { config, stats, reporter, client } = this.container;
-		await runRetention({ stats, reporter, hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, stillIn: botIsInGuild(client) });
+		await runRetention({
+			stats,
+			reporter,
+			hourlyDays: config.RETENTION_HOURLY_DAYS,
+			dailyDays: config.RETENTION_DAILY_DAYS,
+			memberHourlyDays: config.STATS_MEMBER_HOURLY_DAYS,
+			stillIn: botIsInGuild(client)
+		});
 	}
 }
 

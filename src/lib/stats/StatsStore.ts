@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { deriveFamilies, summarizeDeltas, type DerivedFamilies, type RowSet } from './deriveRows.js';
 import { canonicalTimeZone, HourBucketer } from './HourBucketer.js';
+import { readHourlyFloors, rollupMemberHourly, type HourlyFloors, type RollupOptions, type RollupResult } from './hourlyRollup.js';
 import { openStatsDatabase, type StatsDatabaseOptions } from './openStatsDatabase.js';
 import { StatsReports } from './StatsReports.js';
 import { readExportRows, readLastActivity, type ExportRange, type ExportRows } from './statsExport.js';
@@ -86,7 +87,7 @@ export class StatsStore {
 		public readonly schema: string | null
 	) {
 		this.lockKey = lockKeyFor(schema);
-		this.reports = new StatsReports(db, dialect, () => this.floorHour(), (guildId) => this.guildTimezone(guildId));
+		this.reports = new StatsReports(db, dialect, () => this.hourlyFloors(), (guildId) => this.guildTimezone(guildId));
 	}
 
 	/**
@@ -588,9 +589,19 @@ export class StatsStore {
 		return Number((await this.getMeta(META_FLOOR)) ?? 0);
 	}
 
+	/** Both hourly floors: every hourly table, and the per-member ones (hourlyRollup.ts). */
+	public hourlyFloors(): Promise<HourlyFloors> {
+		return readHourlyFloors(this.db);
+	}
+
 	/*
 	 * Retention.
 	 */
+
+	/** Keeps per-member hourly rows only `memberHourlyDays` (hourlyRollup.ts); idempotent, fleet-safe. */
+	public rollupMemberHourly(options: RollupOptions): Promise<RollupResult> {
+		return rollupMemberHourly(this.db, this.dialect, this.schema, options);
+	}
 
 	/**
 	 * Applies retention. Daily rows are written together with hourly rows at flush time (the
@@ -680,8 +691,8 @@ export class StatsStore {
 	}
 
 	/** Stored counts of the guild per bucket, for `/guildstats export` (opted-out members left out). */
-	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
-		return readExportRows(this.db, guildId, range);
+	public async exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
+		return readExportRows(this.db, guildId, range, range.granularity === 'hourly' ? (await this.hourlyFloors()).memberHour : 0);
 	}
 
 	/** Latest activity (epoch ms) of every member with any, for `/guildstats inactive` (opted-out members left out). */
