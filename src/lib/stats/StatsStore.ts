@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { deriveFamilies, summarizeDeltas, type DerivedFamilies, type RowSet } from './deriveRows.js';
 import { canonicalTimeZone, HourBucketer } from './HourBucketer.js';
-import { readHourlyFloors, rollupMemberHourly, type HourlyFloors, type RollupOptions, type RollupResult } from './hourlyRollup.js';
+import { readHourlyFloors, rollupMemberHourly, withMemberHours, type HourlyFloors, type RollupOptions, type RollupResult } from './hourlyRollup.js';
 import { openStatsDatabase, type StatsDatabaseOptions } from './openStatsDatabase.js';
 import { StatsReports } from './StatsReports.js';
 import { readExportRows, readLastActivity, type ExportRange, type ExportRows } from './statsExport.js';
@@ -233,8 +233,9 @@ export class StatsStore {
 	 * days (in each guild's timezone) that contain the hours. Counting happens in SQL over the member
 	 * rows of one bucket, so the result is exact whatever was written before or by whom.
 	 */
-	private async recomputeActive(trx: Transaction<any>, hours: ActiveKey[], days: ActiveKey[]): Promise<{ statements: number; rows: number }> {
-		let statements = 0;
+	private async recomputeActive(trx: Transaction<any>, allHours: ActiveKey[], days: ActiveKey[]): Promise<{ statements: number; rows: number }> {
+		const hours = await withMemberHours(trx, allHours);
+		let statements = allHours.length > 0 ? 1 : 0;
 		const columns = [
 			{ name: 'guild_id', type: 'text' },
 			{ name: 't', type: 'integer' },

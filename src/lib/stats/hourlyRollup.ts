@@ -66,6 +66,18 @@ export function planFor(family: CounterFamily, plan: RangePlan & { member?: Rang
 	return plan.member && isPerMemberFamily(family) ? plan.member : plan;
 }
 
+/**
+ * The keys whose hour still has its per-member hourly rows: a bucket's active-member count is
+ * recounted from them, so older hours (a late batch from the recovery journal, an opt-out during
+ * a rollup) keep the count made while their rows existed.
+ */
+export async function withMemberHours<T extends readonly [string, number, ...unknown[]]>(executor: Pick<Kysely<any>, 'executeQuery'>, keys: T[]): Promise<T[]> {
+	if (keys.length === 0) return keys;
+	const { rows } = await sql<{ value: string }>`select value from ${sql.table(TABLES.meta)} where key = ${MEMBER_HOURLY_FLOOR_META}`.execute(executor as Kysely<any>);
+	const floor = Number(rows[0]?.value ?? 0);
+	return floor > 0 ? keys.filter((key) => key[1] >= floor) : keys;
+}
+
 export interface RollupOptions {
 	/** STATS_MEMBER_HOURLY_DAYS: whole UTC days of per-member hourly rows to keep. */
 	memberHourlyDays: number;
@@ -95,16 +107,19 @@ async function getMetaNumber(db: Kysely<any>, key: string): Promise<number> {
 	return Number(rows[0]?.value ?? 0);
 }
 
-/** Distinct guild ids of a table whose primary key starts with guild_id: one index probe per guild. */
-async function guildsOf(db: Kysely<any>, table: string): Promise<string[]> {
+/**
+ * Distinct guild ids of an hourly table (primary key (guild_id, hour, ...)) with each one's first
+ * hour: a few index probes per guild, never a scan.
+ */
+async function guildsOf(db: Kysely<any>, table: string): Promise<{ guildId: string; firstHour: number }[]> {
 	const t = sql.table(table);
-	const { rows } = await sql<{ id: string | null }>`
+	const { rows } = await sql<{ id: string; first: number }>`
 		with recursive g(id) as (
 			select min(guild_id) from ${t}
 			union all
 			select (select min(guild_id) from ${t} where guild_id > g.id) from g where g.id is not null
-		) select id from g where id is not null`.execute(db);
-	return rows.map((row) => String(row.id));
+		) select g.id, (select min(hour) from ${t} where guild_id = g.id) as first from g where g.id is not null`.execute(db);
+	return rows.map((row) => ({ guildId: String(row.id), firstHour: Number(row.first) }));
 }
 
 /**
@@ -128,23 +143,29 @@ export async function rollupMemberHourly(db: Kysely<any>, dialect: StatsDialect,
 		const table = tableName(family, 'hourly');
 		const guilds = await guildsOf(db, table);
 		statements += 1;
+		const key = ['guild_id', 'hour', ...family.keys.filter((column) => column !== 'guild_id')].map((column) => sql.ref(column));
 		for (let start = 0; start < guilds.length; start += GUILDS_PER_STATEMENT) {
-			const ids = guilds.slice(start, start + GUILDS_PER_STATEMENT);
-			const inRange = sql`guild_id in (${sql.join(ids)}) and hour >= ${done} and hour < ${floor}`;
-			const key = ['guild_id', 'hour', ...family.keys.filter((column) => column !== 'guild_id')].map((column) => sql.ref(column));
-			for (;;) {
-				const deleted = await db.transaction().execute(async (trx) => {
-					// Shared with flushes, exclusive with opt-outs: an opt-out reads a member's rows in one consistent state.
-					await lockForWrite(trx, dialect, lockKey, false);
-					const result =
-						dialect === 'postgres'
-							? await sql`delete from ${sql.table(table)} where ctid = any(array(select ctid from ${sql.table(table)} where ${inRange} limit ${batch}))`.execute(trx)
-							: await sql`delete from ${sql.table(table)} where (${sql.join(key)}) in (select ${sql.join(key)} from ${sql.table(table)} where ${inRange} limit ${batch})`.execute(trx);
-					return Number(result.numAffectedRows ?? 0);
-				});
-				statements += 2;
-				rows += deleted;
-				if (deleted < batch) break;
+			const group = guilds.slice(start, start + GUILDS_PER_STATEMENT);
+			const ids = group.map((guild) => guild.guildId);
+			// One UTC day at a time: each batch's index range starts past the rows earlier days deleted
+			// (their dead index entries stay until vacuum, and re-reading them would make batches quadratic).
+			const first = Math.max(done, Math.min(...group.map((guild) => guild.firstHour)));
+			for (let from = Math.floor(first / 24) * 24; from < floor; from += 24) {
+				const inRange = sql`guild_id in (${sql.join(ids)}) and hour >= ${from} and hour < ${Math.min(from + 24, floor)}`;
+				for (;;) {
+					const deleted = await db.transaction().execute(async (trx) => {
+						// Shared with flushes, exclusive with opt-outs: an opt-out reads a member's rows in one consistent state.
+						await lockForWrite(trx, dialect, lockKey, false);
+						const result =
+							dialect === 'postgres'
+								? await sql`delete from ${sql.table(table)} where ctid = any(array(select ctid from ${sql.table(table)} where ${inRange} limit ${batch}))`.execute(trx)
+								: await sql`delete from ${sql.table(table)} where (${sql.join(key)}) in (select ${sql.join(key)} from ${sql.table(table)} where ${inRange} limit ${batch})`.execute(trx);
+						return Number(result.numAffectedRows ?? 0);
+					});
+					statements += 2;
+					rows += deleted;
+					if (deleted < batch) break;
+				}
 			}
 		}
 	}

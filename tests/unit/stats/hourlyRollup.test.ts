@@ -147,6 +147,28 @@ describe.each(DIALECTS)('per-member hourly rollup (%s)', (dialect) => {
 		expect(await reports(store, spanning, 'day')).toEqual(before.spanning);
 	});
 
+	it('a late batch for an hour already rolled up keeps that hour\'s active-member count (its member rows are gone)', async () => {
+		handle = await openTestStore(dialect, 'rollup4');
+		const { store } = handle;
+		await fill(store);
+		const floorHour = (Math.floor(NOW / DAY) - KEEP) * 24;
+		const busiest = await sql<{ hour: number }>`select hour from ${sql.table(tableName(FAMILIES.guild, 'hourly'))}
+			where guild_id = ${GUILD} and bot = 0 and hour < ${floorHour} order by active_members desc, hour limit 1`.execute(store.db);
+		const hour = Number(busiest.rows[0]!.hour);
+		const guildHour = async () =>
+			(
+				await sql<{ messages: number; active_members: number }>`select messages, active_members from ${sql.table(tableName(FAMILIES.guild, 'hourly'))}
+					where guild_id = ${GUILD} and hour = ${hour} and bot = 0`.execute(store.db)
+			).rows.map((row) => ({ messages: Number(row.messages), active: Number(row.active_members) }))[0]!;
+		const before = await guildHour();
+		expect(before.active).toBeGreaterThan(1);
+		await store.rollupMemberHourly({ memberHourlyDays: KEEP, now: NOW });
+		const late = new StatsAggregator();
+		late.recordMessage({ guildId: GUILD, channelId: CHANNELS[1]!, userId: MEMBERS[0]!, bot: false, at: hour * HOUR + 60_000 });
+		await store.applyDeltas(late.drain(), NOW);
+		expect(await guildHour()).toEqual({ messages: before.messages + 1, active: before.active });
+	});
+
 	it('two shards rolling up at once delete each row once and count nothing twice', async () => {
 		handle = await openTestStore(dialect, 'rollup2');
 		const { store } = handle;
