@@ -14,6 +14,7 @@ import { StatsStore } from '../src/lib/stats/StatsStore.js';
 import { emptyDeltas, type StatsDeltas } from '../src/lib/stats/statsTypes.js';
 import type { ReportOptions } from '../src/lib/stats/statsTypes.js';
 import { HOUR_MS } from '../src/lib/stats/timeBuckets.js';
+import { countRows } from '../tests/support/storeSchema.js';
 import { LARGE_GUILD_ID, seedLargeGuild } from './support/largeGuild.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -200,8 +201,3 @@ export async function run(): Promise<void> {
 // `npx tsx bench/flush.ts` runs it alone (bench/run.ts imports it and calls run()).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
 
-/** Row count of one store table. */
-async function countRows(store: StatsStore, table: string): Promise<number> {
-	const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(store.db);
-	return Number(rows[0].n);
-}

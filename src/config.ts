@@ -114,6 +114,8 @@ export const configSchema = z
 		STATS_RECOVERY_DIR: z.string().min(1).default('./data/recovery'),
 		VOICE_MIN_SESSION_SECONDS: integer(0, 3600).default(10),
 		RETENTION_HOURLY_DAYS: integer(1, 3650).default(90),
+		/** Per-member hourly rows (the bulk of a busy guild's store); capped at RETENTION_HOURLY_DAYS. */
+		STATS_MEMBER_HOURLY_DAYS: integer(2, 3650).default(15),
 		RETENTION_DAILY_DAYS: integer(1, 36500).default(730),
 		/** Cron (UTC) of the retention run; 5 fields, or 6 with seconds first. */
 		RETENTION_CRON: cronPattern.default('30 3 * * *'),

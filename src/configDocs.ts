@@ -51,6 +51,10 @@ export const CONFIG_DOCS: Record<keyof RawConfig, { group: string; doc: string; 
 	},
 	VOICE_MIN_SESSION_SECONDS: { group: 'Statistics', doc: 'Voice sessions shorter than this are ignored.' },
 	RETENTION_HOURLY_DAYS: { group: 'Statistics', doc: 'Keep hourly buckets this long, then roll them up into days.' },
+	STATS_MEMBER_HOURLY_DAYS: {
+		group: 'Statistics',
+		doc: 'Keep per-member hourly rows (per member, channel and hour) this long, then only their daily rows (server and channel hourly rows stay RETENTION_HOURLY_DAYS). The default covers hour-bucketed reports (up to 7 days) and their previous period; capped at RETENTION_HOURLY_DAYS.'
+	},
 	RETENTION_DAILY_DAYS: { group: 'Statistics', doc: 'Keep daily rollups this long.' },
 	RETENTION_CRON: { group: 'Statistics', doc: 'When retention runs (cron, UTC; 6 fields = seconds first): rolls hourly buckets into days, prunes old rows and due guild deletions.' },
 	GUILD_DATA_GRACE_DAYS: { group: 'Statistics', doc: 'After the bot leaves a guild, its data is deleted after this many days (cancelled on rejoin).' },

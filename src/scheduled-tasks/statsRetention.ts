@@ -3,7 +3,7 @@ import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
 import { botIsInGuild } from '#lib/discord/botIsInGuild.js';
 import { runRetention } from '#lib/stats/runRetention.js';
 
-/** RETENTION_CRON (03:30 UTC daily by default), once for the fleet: prune buckets past retention and due guild deletions; result to Logs. */
+/** RETENTION_CRON (03:30 UTC daily by default), once for the fleet: roll up per-member hours, prune buckets past retention and due guild deletions; result to Logs. */
 @ApplyOptions<ScheduledTask.Options>(({ container }) => ({
 	pattern: container.config.RETENTION_CRON,
 	timezone: 'UTC',
@@ -12,6 +12,13 @@ import { runRetention } from '#lib/stats/runRetention.js';
 export class StatsRetentionTask extends ScheduledTask {
 	public override async run() {
 		const { config, stats, reporter, client } = this.container;
-		await runRetention({ stats, reporter, hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, stillIn: botIsInGuild(client) });
+		await runRetention({
+			stats,
+			reporter,
+			hourlyDays: config.RETENTION_HOURLY_DAYS,
+			dailyDays: config.RETENTION_DAILY_DAYS,
+			memberHourlyDays: config.STATS_MEMBER_HOURLY_DAYS,
+			stillIn: botIsInGuild(client)
+		});
 	}
 }

@@ -139,7 +139,8 @@ describe('admin controls', () => {
 		expect(answer.ephemeral).toBe(true);
 		const text_ = JSON.stringify(answer.embed);
 		expect(text_).toMatch(/Never message content/);
-		expect(text_).toMatch(/Hourly counts: 45 days\. Daily counts: 400 days\./);
+		// STATS_MEMBER_HOURLY_DAYS at its default (15).
+		expect(text_).toMatch(/Hourly counts: 15 days per member, 45 days per server and channel\. Daily counts: 400 days\./);
 		expect(text_).toMatch(/deleted after 7 days/);
 		expect(text_).toMatch(/guildstats ignoreme/);
 	});

@@ -102,7 +102,13 @@ export class GuildStatsCommand extends Subcommand {
 
 	public async chatInputPrivacy(interaction: ChatInputCommandInteraction) {
 		const { config, stats } = this.container;
-		const embed = privacyEmbed({ hourlyDays: config.RETENTION_HOURLY_DAYS, dailyDays: config.RETENTION_DAILY_DAYS, graceDays: config.GUILD_DATA_GRACE_DAYS, statsEnabled: config.STATS_ENABLED });
+		const embed = privacyEmbed({
+			hourlyDays: config.RETENTION_HOURLY_DAYS,
+			memberHourlyDays: config.STATS_MEMBER_HOURLY_DAYS,
+			dailyDays: config.RETENTION_DAILY_DAYS,
+			graceDays: config.GUILD_DATA_GRACE_DAYS,
+			statsEnabled: config.STATS_ENABLED
+		});
 		if (interaction.guildId) embed.fields = [...(embed.fields ?? []), visibilityLine(await stats.store.memberReportVisibility(interaction.guildId))];
 		return interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	}
@@ -139,7 +145,7 @@ export class GuildStatsCommand extends Subcommand {
 			result = await buildExport(stats, { id: guild.id, names: guildNameSource(guild) }, request, {
 				now,
 				uploadLimit: interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT,
-				floorHour: await stats.store.floorHour()
+				...(await stats.store.hourlyFloors().then((floors) => ({ floorHour: floors.hour, memberFloorHour: floors.memberHour })))
 			});
 		} catch (error) {
 			cooldown.release(guild.id, now);

@@ -113,7 +113,7 @@ export async function buildExport(
 	stats: ExportStats,
 	guild: { id: string; names: Pick<NameSource, 'channel'> },
 	request: ExportRequest,
-	options: { now: number; uploadLimit: number; floorHour?: number }
+	options: { now: number; uploadLimit: number; floorHour?: number; memberFloorHour?: number }
 ): Promise<ExportResult> {
 	const range = exportRange(request, options.now);
 	const rows = await stats.store.reports.exportRows(guild.id, range);
@@ -156,6 +156,8 @@ export async function buildExport(
 	const floorHour = options.floorHour ?? 0;
 	if (request.granularity === 'hourly' && range.from < floorHour && (rows.guild.length === 0 || rows.guild[0].t > range.from)) {
 		note = `Hourly counts older than ${bucketIso(floorHour, 'hourly')} are no longer kept (retention): use \`granularity:daily\` for them.`;
+	} else if (request.granularity === 'hourly' && range.from < (options.memberFloorHour ?? 0)) {
+		note = `Hourly member rows older than ${bucketIso(options.memberFloorHour!, 'hourly')} are kept per day only (STATS_MEMBER_HOURLY_DAYS): use \`granularity:daily\` for them.`;
 	}
 	return { files, bytes, rows: { guild: rows.guild.length, channels: rows.channels.length, members: rows.members.length }, rangeLabel, note };
 }

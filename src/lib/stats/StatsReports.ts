@@ -17,12 +17,15 @@ import type {
 	TopOptions,
 	VoiceStats
 } from './statsTypes.js';
-import { dayOfHour, HOUR_MS, planRange, rangeHours, type RangePlan, type TimeRange } from './timeBuckets.js';
+import { isPerMemberFamily, planFor, planWithFloors, type HourlyFloors } from './hourlyRollup.js';
+import { dayOfHour, HOUR_MS, rangeHours, type RangePlan, type TimeRange } from './timeBuckets.js';
 import { voiceMinutes } from './voiceMinutes.js';
 
 type Where = (table: string) => RawBuilder<unknown>;
 type IndexHint = 'user' | 'channel' | 'thread';
 type Row = Record<string, number | string | null>;
+/** A range plan; `member` (when set) is the one for the per-member tables (see hourlyRollup.ts). */
+type Plan = RangePlan & { member?: RangePlan };
 
 const TRUE = sql`1 = 1`;
 const n = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -41,12 +44,12 @@ const TOP_METRICS: Record<string, TopMetricSpec> = {
 };
 
 /** First and last instants a range plan reads (whole days for daily parts). */
-function planStartMs(plan: RangePlan): number {
+function planStartMs(plan: Plan): number {
 	const starts = [...(plan.days ? [plan.days.fromDay * 24] : []), ...plan.hours.map((span) => span.from)];
 	return Math.min(...starts) * HOUR_MS;
 }
 
-function planEndMs(plan: RangePlan): number {
+function planEndMs(plan: Plan): number {
 	const ends = [...(plan.days ? [plan.days.toDay * 24] : []), ...plan.hours.map((span) => span.to)];
 	return Math.max(...ends) * HOUR_MS;
 }
@@ -61,6 +64,8 @@ interface SeriesContext {
 	fromHour: number;
 	toHour: number;
 	floorHour: number;
+	/** First hour of the per-member hourly tables (>= floorHour). */
+	memberFloorHour: number;
 	keys: number[];
 	index: Map<number, number>;
 }
@@ -81,7 +86,8 @@ export class StatsReports {
 	public constructor(
 		private readonly db: Kysely<any>,
 		private readonly dialect: StatsDialect,
-		private readonly floorHour: () => Promise<number>,
+		/** The hourly floors (all hourly tables; per-member hourly tables), see hourlyRollup.ts. */
+		private readonly floors: () => Promise<HourlyFloors>,
 		private readonly guildTimezone: (guildId: string) => Promise<string>
 	) {}
 
@@ -91,10 +97,10 @@ export class StatsReports {
 	 */
 	public async overview(guildId: string, options: ReportOptions): Promise<OverviewTotals> {
 		const opts = normalize(options);
-		const floor = await this.floorHour();
-		const plan = planRange(opts.range, floor);
+		const floors = await this.floors();
+		const plan = planWithFloors(opts.range, floors);
 		const before = previousRange(opts.range);
-		const previousPlan = before ? planRange(before, floor) : null;
+		const previousPlan = before ? planWithFloors(before, floors) : null;
 		const members = membersWhere(opts.members);
 		if (opts.userIds) return this.overviewOfUsers(guildId, opts, opts.userIds, plan, previousPlan);
 		const sums = byPeriod(
@@ -132,7 +138,7 @@ export class StatsReports {
 	 * Totals of a set of members (a role's holders, resolved by the caller): from the per-member rows,
 	 * both periods in one statement. Joins, leaves and commands are not kept per member: 0.
 	 */
-	private async overviewOfUsers(guildId: string, opts: ReportOptions, userIds: readonly string[], plan: RangePlan, previousPlan: RangePlan | null): Promise<OverviewTotals> {
+	private async overviewOfUsers(guildId: string, opts: ReportOptions, userIds: readonly string[], plan: Plan, previousPlan: Plan | null): Promise<OverviewTotals> {
 		const people = this.peopleWhere(opts, userIds);
 		const sums = byPeriod(
 			await this.rows(sql`
@@ -156,12 +162,13 @@ export class StatsReports {
 
 	/** `column` is one of `ids`, passed as ONE parameter (a role can have thousands of members): json_each on SQLite, an array on PostgreSQL. */
 	private usersIn(column: string, ids: readonly string[]): RawBuilder<unknown> {
-		if (this.dialect === 'postgres') return sql`${sql.ref(column)} = any(cast(${[...ids]} as text[]))`;
+		// A subquery, not `= any(array)`: PostgreSQL hashes it once instead of scanning the array for every row.
+		if (this.dialect === 'postgres') return sql`${sql.ref(column)} in (select unnest(cast(${[...ids]} as text[])))`;
 		return sql`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
 	}
 
 	/** Distinct members active (message, voice, reaction added) in the range (and in the previous period). */
-	private activeMembers(guildId: string, options: ReportOptions, plan: RangePlan, previousPlan: RangePlan | null = null): Promise<{ current: number; previous: number }> {
+	private activeMembers(guildId: string, options: ReportOptions, plan: Plan, previousPlan: Plan | null = null): Promise<{ current: number; previous: number }> {
 		return this.distinctMembers(guildId, options, plan, 'last_at', (table) => ACTIVE_MEMBER(table), previousPlan);
 	}
 
@@ -173,16 +180,16 @@ export class StatsReports {
 	private async distinctMembers(
 		guildId: string,
 		options: ReportOptions,
-		plan: RangePlan,
+		plan: Plan,
 		lastColumn: 'last_at' | 'voice_last_at',
 		active: Where,
-		previousPlan: RangePlan | null = null
+		previousPlan: Plan | null = null
 	): Promise<{ current: number; previous: number }> {
 		const members = membersWhere(options.members);
 		const last = sql.ref(`t.${lastColumn}`);
 		const latest = await this.rows(sql`select max(${last}) as latest from ${sql.table(TABLES.memberTotals)} as t where t.guild_id = ${guildId}`);
 		if (latest[0].latest === null || latest[0].latest === undefined || n(latest[0].latest) === 0) return { current: 0, previous: 0 };
-		const inRows = (period: 0 | 1, rangePlan: RangePlan) =>
+		const inRows = (period: 0 | 1, rangePlan: Plan) =>
 			sql`select ${sql.lit(period)} as period, count(distinct user_id) as n from (${this.branches(FAMILIES.member, rangePlan, guildId, sql`user_id`, (table) => sql`${active(table)} and ${members(table)} and ${NOT_OPTED_OUT(`${table}.user_id`)}`)}) as s`;
 		// The previous period never ends now: always counted from its rows, in the same statement.
 		const previous = previousPlan ? sql` union all ${inRows(1, previousPlan)}` : sql``;
@@ -210,6 +217,8 @@ export class StatsReports {
 			leaves: 0
 		}));
 		const voiceSeconds = new Array<number>(points.length).fill(0);
+		// Local-day active counts made from per-member hourly rows (below): days before those rows read whole UTC days.
+		const activeFromMemberRows = ctx.bucket === 'day' && !opts.userIds && (await this.guildTimezone(guildId)) !== ctx.bucketer.timeZone;
 		const { hourly, daily } = opts.userIds
 			? await this.timeRows(
 					FAMILIES.member,
@@ -224,7 +233,9 @@ export class StatsReports {
 					guildId,
 					ctx,
 					sql`sum(messages) as messages, sum(voice_seconds) as voice_seconds, sum(reactions) as reactions, sum(joins) as joins, sum(leaves) as leaves, sum(active_members) as active`,
-					members
+					members,
+					undefined,
+					activeFromMemberRows ? ctx.memberFloorHour : ctx.floorHour
 				);
 		const add = (index: number, row: Row, withActive: boolean) => {
 			const point = points[index];
@@ -267,7 +278,7 @@ export class StatsReports {
 			for (const row of rows) counts.set(n(row.local_day), n(row.n));
 			return { counts, complete: true };
 		}
-		const from = Math.max(ctx.fromHour, ctx.floorHour);
+		const from = Math.max(ctx.fromHour, ctx.memberFloorHour);
 		if (from >= ctx.toHour) return { counts, complete: false };
 		const table = tableName(FAMILIES.member, 'hourly');
 		const bucketExpr = localDayExpression(ctx.bucketer, from, ctx.toHour);
@@ -283,7 +294,7 @@ export class StatsReports {
 	public async top(guildId: string, options: TopOptions): Promise<TopEntry[]> {
 		const opts = normalize(options);
 		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
-		const plan = planRange(opts.range, await this.floorHour());
+		const plan = planWithFloors(opts.range, await this.floors());
 		const metric = TOP_METRICS[options.by];
 		if (!metric) throw new RangeError(`unknown top metric: ${options.by}`);
 		const members = membersWhere(opts.members);
@@ -327,7 +338,7 @@ export class StatsReports {
 	 */
 	private async topByBounds(
 		guildId: string,
-		plan: RangePlan,
+		plan: Plan,
 		metric: TopMetricSpec,
 		limit: number,
 		source: { totals: string; id: 'user_id' | 'channel_id'; family: CounterFamily; columns: RawBuilder<unknown>; where: Where; candidates: Where; index: IndexHint }
@@ -336,7 +347,7 @@ export class StatsReports {
 		for (let k = Math.max(50, limit * 5); k <= 3200; k *= 4) {
 			const candidates = await this.rows(sql`
 				select ${sql.ref(`t.${source.id}`)} as id, ${bound} as bound from ${sql.table(source.totals)} as t
-				where t.guild_id = ${guildId} and t.last_at >= ${planStartMs(plan)} and ${bound} > 0 and ${source.candidates('t')}
+				where t.guild_id = ${guildId} and t.last_at >= ${planStartMs(planFor(source.family, plan))} and ${bound} > 0 and ${source.candidates('t')}
 				order by ${bound} desc, ${sql.ref(`t.${source.id}`)} limit ${k + 1}`);
 			if (candidates.length === 0) return [];
 			const ids = candidates.slice(0, k).map((row) => String(row.id));
@@ -380,10 +391,10 @@ export class StatsReports {
 		const empty: MemberStats = { userId, optedOut: false, totals: { messages: 0, voiceSeconds: 0, reactionsGiven: 0, reactionsReceived: 0 }, series: [], topChannels: [] };
 		const optOut = await this.rows(sql`select 1 as x from ${sql.table(TABLES.optOuts)} where user_id = ${userId}`);
 		if (optOut.length > 0) return { ...empty, optedOut: true };
-		const plan = planRange(opts.range, await this.floorHour());
+		const plan = planWithFloors(opts.range, await this.floors());
 		const mine: Where = (table) => sql`${sql.ref(`${table}.user_id`)} = ${userId}`;
 		const before = previousRange(opts.range);
-		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const previousPlan = before ? planWithFloors(before, await this.floors()) : null;
 		const totals = byPeriod(
 			await this.rows(sql`
 			select period, coalesce(sum(messages), 0) as messages, coalesce(sum(voice_seconds), 0) as voice_seconds,
@@ -433,7 +444,7 @@ export class StatsReports {
 	 */
 	public async channelStats(guildId: string, channelId: string, options: ReportOptions): Promise<ChannelStats> {
 		const opts = normalize(options);
-		const plan = planRange(opts.range, await this.floorHour());
+		const plan = planWithFloors(opts.range, await this.floors());
 		const members = membersWhere(opts.members);
 		const threadProbe = await this.rows(sql`
 			select 1 as x from ${sql.table(tableName(FAMILIES.message, 'daily'))}
@@ -447,7 +458,7 @@ export class StatsReports {
 		const inVoice: Where = (table) => sql`${sql.ref(`${table}.channel_id`)} = ${channelId} and ${people(table)}`;
 
 		const before = previousRange(opts.range);
-		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const previousPlan = before ? planWithFloors(before, await this.floors()) : null;
 		let totals: ChannelStats['totals'];
 		let previousTotals: ChannelStats['totals'] | null = null;
 		if (thread) {
@@ -526,7 +537,9 @@ export class StatsReports {
 		const metric = options.metric ?? 'messages';
 		const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
 		const { fromHour, toHour } = rangeHours(opts.range);
-		const floor = await this.floorHour();
+		const floors = await this.floors();
+		// A role's heatmap reads per-member rows, kept hourly for a shorter time.
+		const floor = opts.userIds ? floors.memberHour : floors.hour;
 		const from = Math.max(fromHour, floor);
 		// The previous period's hours come with the same statement (rows before `from`); null when there is no
 		// previous period or some of its hours are no longer kept hourly (a partial total would mislead).
@@ -569,10 +582,10 @@ export class StatsReports {
 
 	public async voiceStats(guildId: string, options: ReportOptions): Promise<VoiceStats> {
 		const opts = normalize(options);
-		const plan = planRange(opts.range, await this.floorHour());
+		const plan = planWithFloors(opts.range, await this.floors());
 		const members = membersWhere(opts.members);
 		const before = previousRange(opts.range);
-		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const previousPlan = before ? planWithFloors(before, await this.floors()) : null;
 		const sums = byPeriod(
 			await this.rows(sql`
 			select period, coalesce(sum(voice_seconds), 0) as seconds, coalesce(sum(voice_muted_seconds), 0) as muted, coalesce(sum(voice_deafened_seconds), 0) as deafened,
@@ -634,10 +647,10 @@ export class StatsReports {
 
 	public async growth(guildId: string, options: ReportOptions): Promise<GrowthReport> {
 		const opts = normalize(options);
-		const plan = planRange(opts.range, await this.floorHour());
+		const plan = planWithFloors(opts.range, await this.floors());
 		const members = membersWhere(opts.members);
 		const before = previousRange(opts.range);
-		const previousPlan = before ? planRange(before, await this.floorHour()) : null;
+		const previousPlan = before ? planWithFloors(before, await this.floors()) : null;
 		const sums = byPeriod(
 			await this.rows(sql`
 			select period, coalesce(sum(joins), 0) as joins, coalesce(sum(leaves), 0) as leaves
@@ -682,7 +695,8 @@ export class StatsReports {
 	 * `select <columns> from <daily> where guild and whole days ... union all select <columns> from
 	 * <hourly> where guild and edge hours ...` following the range plan.
 	 */
-	private branches(family: CounterFamily, plan: RangePlan, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
+	private branches(family: CounterFamily, rangePlan: Plan, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
+		const plan = planFor(family, rangePlan);
 		const parts: RawBuilder<unknown>[] = [];
 		if (plan.days) {
 			const table = tableName(family, 'daily');
@@ -699,7 +713,7 @@ export class StatsReports {
 	 * `branches` of the range as `period` 0 and, when given, of the previous period as `period` 1, in
 	 * one union: the caller groups by period, so both periods cost one statement.
 	 */
-	private periodBranches(family: CounterFamily, plan: RangePlan, previousPlan: RangePlan | null, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
+	private periodBranches(family: CounterFamily, plan: Plan, previousPlan: Plan | null, guildId: string, columns: RawBuilder<unknown>, where: Where, index?: IndexHint): RawBuilder<unknown> {
 		const current = this.branches(family, plan, guildId, sql`0 as period, ${columns}`, where, index);
 		if (!previousPlan) return current;
 		return sql`${current} union all ${this.branches(family, previousPlan, guildId, sql`1 as period, ${columns}`, where, index)}`;
@@ -716,9 +730,17 @@ export class StatsReports {
 	}
 
 	/** Rows grouped per hour (hours still held hourly) and per UTC day (older days), for series. */
-	private async timeRows(family: CounterFamily, guildId: string, ctx: SeriesContext, sums: RawBuilder<unknown>, where: Where, index?: IndexHint): Promise<{ hourly: Row[]; daily: Row[] }> {
+	private async timeRows(
+		family: CounterFamily,
+		guildId: string,
+		ctx: SeriesContext,
+		sums: RawBuilder<unknown>,
+		where: Where,
+		index?: IndexHint,
+		floorHour: number = isPerMemberFamily(family) ? ctx.memberFloorHour : ctx.floorHour
+	): Promise<{ hourly: Row[]; daily: Row[] }> {
 		const hourlyTable = tableName(family, 'hourly');
-		const from = Math.max(ctx.fromHour, ctx.floorHour);
+		const from = Math.max(ctx.fromHour, floorHour);
 		const hourly =
 			from < ctx.toHour
 				? await this.rows(sql`
@@ -726,9 +748,9 @@ export class StatsReports {
 					where guild_id = ${guildId} and hour >= ${from} and hour < ${ctx.toHour} and ${where(hourlyTable)} group by hour`)
 				: [];
 		let daily: Row[] = [];
-		if (ctx.fromHour < ctx.floorHour) {
+		if (ctx.fromHour < floorHour) {
 			const dailyTable = tableName(family, 'daily');
-			const toDay = Math.min(dayOfHour(ctx.floorHour), Math.ceil(ctx.toHour / 24));
+			const toDay = Math.min(dayOfHour(floorHour), Math.ceil(ctx.toHour / 24));
 			daily = await this.rows(sql`
 				select day as t, ${sums} from ${this.from(dailyTable, index)}
 				where guild_id = ${guildId} and day >= ${dayOfHour(ctx.fromHour)} and day < ${toDay} and ${where(dailyTable)} group by day`);
@@ -737,7 +759,7 @@ export class StatsReports {
 	}
 
 	private async seriesContext(guildId: string, options: ReportOptions): Promise<SeriesContext | null> {
-		const floorHour = await this.floorHour();
+		const floors = await this.floors();
 		let { fromHour, toHour } = rangeHours(options.range);
 		if (toHour - fromHour > MAX_UNCLAMPED_HOURS) {
 			const first = await this.rows(sql`select min(day) as first from ${sql.table(tableName(FAMILIES.guild, 'daily'))} where guild_id = ${guildId}`);
@@ -752,7 +774,7 @@ export class StatsReports {
 			toHour = bucketer.firstHourOfLocalDay(bucketer.localDay(toHour - 1) + 1);
 		}
 		const keys = bucketer.bucketKeys(fromHour, toHour, options.bucket);
-		return { bucket: options.bucket, bucketer, fromHour, toHour, floorHour, keys, index: new Map(keys.map((key, index) => [key, index])) };
+		return { bucket: options.bucket, bucketer, fromHour, toHour, floorHour: floors.hour, memberFloorHour: floors.memberHour, keys, index: new Map(keys.map((key, index) => [key, index])) };
 	}
 
 	private indexOfHour(ctx: SeriesContext, hour: number): number {
@@ -761,8 +783,8 @@ export class StatsReports {
 	}
 
 	/** Stored counts of the guild per bucket, for `/guildstats export` (opted-out members left out). */
-	public exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
-		return readExportRows(this.db, guildId, range);
+	public async exportRows(guildId: string, range: ExportRange): Promise<ExportRows> {
+		return readExportRows(this.db, guildId, range, range.granularity === 'hourly' ? (await this.floors()).memberHour : 0);
 	}
 
 	/** Latest activity (epoch ms) of every member with any, for `/guildstats inactive` (opted-out members left out). */

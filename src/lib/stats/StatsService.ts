@@ -2,6 +2,7 @@ import type { Service } from '#lib/ServiceRegistry.js';
 import { MessageAuthorIndex } from './MessageAuthorIndex.js';
 import { PrivacyRegistry } from './PrivacyRegistry.js';
 import type { RecoveryJournal } from './RecoveryJournal.js';
+import type { RollupOptions, RollupResult } from './hourlyRollup.js';
 import { StatsAggregator, type CommandEvent, type MemberEvent, type MessageEvent, type ReactionEvent } from './StatsAggregator.js';
 import type { ApplyResult, StatsStore } from './StatsStore.js';
 import { deltaRowCount } from './statsTypes.js';
@@ -505,6 +506,11 @@ export class StatsService implements Service {
 			this.versions.delete(guildId);
 		}
 		return result;
+	}
+
+	/** Per-member hourly rollup, run with retention (idempotent, fleet-safe; see hourlyRollup.ts). */
+	public rollupMemberHourly(options: RollupOptions): Promise<RollupResult> {
+		return this.store.rollupMemberHourly({ ...options, now: options.now ?? this.now() });
 	}
 }
 

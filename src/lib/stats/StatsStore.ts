@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { deriveFamilies, summarizeDeltas, type DerivedFamilies, type RowSet } from './deriveRows.js';
 import { canonicalTimeZone, HourBucketer } from './HourBucketer.js';
+import { readHourlyFloors, rollupMemberHourly, withMemberHours, type HourlyFloors, type RollupOptions, type RollupResult } from './hourlyRollup.js';
 import { openStatsDatabase, type StatsDatabaseOptions } from './openStatsDatabase.js';
 import { APPLIED_BATCH_META, FLUSH_SEQ_META, HOURLY_FLOOR_META, MetaStore } from './MetaStore.js';
 import { StatsReports } from './StatsReports.js';
@@ -65,7 +66,7 @@ export class StatsStore {
 	) {
 		this.lockKey = lockKeyFor(schema);
 		this.meta = new MetaStore(db);
-		this.reports = new StatsReports(db, dialect, () => this.floorHour(), (guildId) => this.guildTimezone(guildId));
+		this.reports = new StatsReports(db, dialect, () => this.hourlyFloors(), (guildId) => this.guildTimezone(guildId));
 		this.summaries = new StatsSummaries(db, this.meta);
 	}
 
@@ -212,8 +213,9 @@ export class StatsStore {
 	 * days (in each guild's timezone) that contain the hours. Counting happens in SQL over the member
 	 * rows of one bucket, so the result is exact whatever was written before or by whom.
 	 */
-	private async recomputeActive(trx: Transaction<any>, hours: ActiveKey[], days: ActiveKey[]): Promise<{ statements: number; rows: number }> {
-		let statements = 0;
+	private async recomputeActive(trx: Transaction<any>, allHours: ActiveKey[], days: ActiveKey[]): Promise<{ statements: number; rows: number }> {
+		const hours = await withMemberHours(trx, allHours);
+		let statements = allHours.length > 0 ? 1 : 0;
 		const columns = [
 			{ name: 'guild_id', type: 'text' },
 			{ name: 't', type: 'integer' },
@@ -546,9 +548,19 @@ export class StatsStore {
 		return Number((await this.meta.get(HOURLY_FLOOR_META)) ?? 0);
 	}
 
+	/** Both hourly floors: every hourly table, and the per-member ones (hourlyRollup.ts). */
+	public hourlyFloors(): Promise<HourlyFloors> {
+		return readHourlyFloors(this.db);
+	}
+
 	/*
 	 * Retention.
 	 */
+
+	/** Keeps per-member hourly rows only `memberHourlyDays` (hourlyRollup.ts); idempotent, fleet-safe. */
+	public rollupMemberHourly(options: RollupOptions): Promise<RollupResult> {
+		return rollupMemberHourly(this.db, this.dialect, this.schema, options);
+	}
 
 	/**
 	 * Applies retention. Daily rows are written together with hourly rows at flush time (the

@@ -65,6 +65,8 @@ export const COLUMN_MEANINGS: Record<string, string> = {
 
 export interface PrivacyStatementOptions {
 	hourlyDays: number;
+	/** Per-member hourly counts (STATS_MEMBER_HOURLY_DAYS, capped at hourlyDays); hourlyDays when absent. */
+	memberHourlyDays?: number;
 	dailyDays: number;
 	/** Days a server's data is kept after the bot leaves it. */
 	graceDays: number;
@@ -75,6 +77,8 @@ export interface PrivacyStatement {
 	/** Embed-ready sections (each value well under Discord's 1024-character field limit). */
 	sections: { name: string; value: string }[];
 }
+
+const memberHourly = (options: PrivacyStatementOptions) => Math.min(options.memberHourlyDays ?? options.hourlyDays, options.hourlyDays);
 
 export function privacyStatement(options: PrivacyStatementOptions): PrivacyStatement {
 	return {
@@ -92,7 +96,9 @@ export function privacyStatement(options: PrivacyStatementOptions): PrivacyState
 			{
 				name: 'How long',
 				value: [
-					`Hourly counts: ${options.hourlyDays} days. Daily counts: ${options.dailyDays} days.`,
+					memberHourly(options) < options.hourlyDays
+						? `Hourly counts: ${memberHourly(options)} days per member, ${options.hourlyDays} days per server and channel. Daily counts: ${options.dailyDays} days.`
+						: `Hourly counts: ${options.hourlyDays} days. Daily counts: ${options.dailyDays} days.`,
 					`When the bot leaves a server, the server's data is deleted after ${options.graceDays} days unless it comes back.`
 				].join('\n')
 			},

@@ -54,8 +54,11 @@ export interface ExportRows {
 
 const n = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 
-/** The guild's rows of the three families in the range, sorted by time then id (one query per family). */
-export async function readExportRows(db: Kysely<any>, guildId: string, range: ExportRange): Promise<ExportRows> {
+/**
+ * The guild's rows of the three families in the range, sorted by time then id (one query per family).
+ * Member rows start at `memberFloor` (hourly: per-member hours before it are kept per day only).
+ */
+export async function readExportRows(db: Kysely<any>, guildId: string, range: ExportRange, memberFloor = 0): Promise<ExportRows> {
 	const time = sql.ref(timeColumn(range.granularity));
 	const table = (family: (typeof FAMILIES)[keyof typeof FAMILIES]) => sql.table(tableName(family, range.granularity));
 	const inRange = sql`guild_id = ${guildId} and ${time} >= ${range.from} and ${time} < ${range.to}`;
@@ -69,7 +72,7 @@ export async function readExportRows(db: Kysely<any>, guildId: string, range: Ex
 			from ${table(FAMILIES.channel)} where ${inRange} group by ${time}, channel_id order by ${time}, channel_id`.execute(db),
 		sql<Record<string, unknown>>`
 			select ${time} as t, user_id, bot, messages, voice_seconds, reactions_given, reactions_received
-			from ${table(FAMILIES.member)} as m where ${inRange} and ${NOT_OPTED_OUT('m.user_id')} order by ${time}, user_id`.execute(db)
+			from ${table(FAMILIES.member)} as m where ${inRange} and ${time} >= ${memberFloor} and ${NOT_OPTED_OUT('m.user_id')} order by ${time}, user_id`.execute(db)
 	]);
 	return {
 		guild: guild.rows.map((row) => ({

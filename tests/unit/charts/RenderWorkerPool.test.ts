@@ -43,8 +43,10 @@ describe('ChartRenderer with worker threads', () => {
 		const spec: ChartSpec = { layout: 'heatmap', ...heatmap() };
 		await pool.start();
 		const slot = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0];
+		// Terminated first, so the render sent right after can never finish, however the threads are scheduled.
+		const terminated = slot.worker.terminate();
 		const inFlight = pool.render(spec);
-		await slot.worker.terminate();
+		await terminated;
 		await expect(inFlight).rejects.toThrow(/exited/);
 		const again = await pool.render(spec);
 		expect(again.width).toBe(1200);

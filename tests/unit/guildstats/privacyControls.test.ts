@@ -106,6 +106,9 @@ describe('/guildstats ignoreme and settings', () => {
 		const embed = privacyEmbed({ hourlyDays: 45, dailyDays: 400, graceDays: 7, statsEnabled: true });
 		const text = JSON.stringify(embed);
 		expect(text).toMatch(/Hourly counts: 45 days\. Daily counts: 400 days\./);
+		const shorter = JSON.stringify(privacyEmbed({ hourlyDays: 45, memberHourlyDays: 15, dailyDays: 400, graceDays: 7, statsEnabled: true }));
+		expect(shorter).toMatch(/Hourly counts: 15 days per member, 45 days per server and channel\. Daily counts: 400 days\./);
+		expect(JSON.stringify(privacyEmbed({ hourlyDays: 10, memberHourlyDays: 15, dailyDays: 400, graceDays: 7, statsEnabled: true }))).toMatch(/Hourly counts: 10 days\. Daily/);
 		expect(text).toMatch(/deleted after 7 days/);
 		expect(text).toMatch(/never message content/i);
 		expect(text).toMatch(/\/guildstats ignoreme/);
