@@ -248,8 +248,11 @@ async function flushLoad(store: StatsStore, members: number, rate: number, secon
 
 type Case = [name: string, run: () => Promise<unknown>];
 
-/** Reads that never touch per-member rows: identical before and after the rollup at any range. */
-const GUILD_LEVEL = ['overview', 'series', 'top channels', 'activity heatmap', 'growth', 'inactive (last activity)'];
+/**
+ * Reads that never touch per-member hourly rows: identical before and after the rollup at any range.
+ * (The overview is not one: its previous period's active members are counted from per-member rows.)
+ */
+const GUILD_LEVEL = ['series', 'top channels', 'activity heatmap', 'growth', 'inactive (last activity)'];
 
 function reportCases(store: StatsStore, now: number): { range: string; cases: Case[] }[] {
 	const endHour = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
@@ -411,7 +414,7 @@ export async function runHugeGuild(options: HugeGuildOptions = {}): Promise<Huge
 		log(`  results changed by the rollup: ${changed.length === 0 ? 'none' : changed.join('; ')}`);
 		// Hour-bucketed (7d) reports and every guild-level read must not change; longer ranges' per-member
 		// reads take their first, partial day whole, and a role's heatmap keeps 15 days of hours.
-		const mustKeep = (key: string) => key.startsWith('7d ') || GUILD_LEVEL.some((name) => key.endsWith(` ${name}`));
+		const mustKeep = (key: string) => key.startsWith('7d ') || GUILD_LEVEL.includes(key.slice(key.indexOf(' ') + 1));
 		const broken = changed.filter(mustKeep);
 
 		const historyDays = days;
