@@ -11,9 +11,13 @@ export function recordReactionDispatch({ client, stats }: Pick<Container, 'clien
 	if (!data.guild_id) return;
 	const member = 'member' in data ? data.member : undefined;
 	const authorId = 'message_author_id' in data ? (data.message_author_id as string | undefined) : undefined;
+	const context = channelContext(data.channel_id, client.channels.cache.get(data.channel_id));
+	// Spelled out, not spread (see listeners/capture/messageCreate.ts).
 	stats.recordReaction({
 		guildId: data.guild_id,
-		...channelContext(data.channel_id, client.channels.cache.get(data.channel_id)),
+		channelId: context.channelId,
+		parentChannelId: context.parentChannelId,
+		categoryId: context.categoryId,
 		messageId: data.message_id,
 		userId: data.user_id,
 		bot: member?.user?.bot ?? client.users.cache.get(data.user_id)?.bot ?? false,
