@@ -1,23 +1,13 @@
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { proxyRequests } from '@discordjs/proxy';
 import { REST } from 'discord.js';
-import { config as loadDotenv } from 'dotenv';
-import { formatConfigProblems, loadConfig } from '#root/config.js';
+import { loadEntryConfig } from '#lib/loadEntryConfig.js';
 
 // One REST budget for the whole fleet (`pm2 start ecosystem.config.cjs --only nexus-rest-proxy`):
 // every bot process with REST_PROXY_URL sends its Discord REST calls here, and this one process's
 // @discordjs/rest queues them, so all of them together stay under Discord's global 50 requests/s
 // and share per-route buckets. It forwards each caller's own Authorization header (no token here).
-process.chdir(fileURLToPath(new URL('..', import.meta.url)));
-loadDotenv({ quiet: true });
-
-const result = loadConfig(process.env);
-if (!result.ok) {
-	process.stderr.write(`${formatConfigProblems(result.problems)}\n`);
-	process.exit(1);
-}
-const config = result.config;
+const config = loadEntryConfig();
 if (!config.REST_PROXY_URL) {
 	process.stderr.write('REST_PROXY_URL is required for the REST proxy: the address it listens on, e.g. REST_PROXY_URL=http://127.0.0.1:4480\n');
 	process.exit(1);

@@ -1,20 +1,11 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { config as loadDotenv } from 'dotenv';
-import { formatConfigProblems, loadConfig } from '#root/config.js';
+import { loadEntryConfig } from '#lib/loadEntryConfig.js';
 
 // Sharded launch (`pm2 start ecosystem.config.cjs --only nexus-shards`): one manager process that
 // runs SHARD_COUNT shard processes of dist/index.js. Same start-up rules as index.ts: project folder
 // as cwd, optional .env, every config problem reported at once before anything starts.
-process.chdir(fileURLToPath(new URL('..', import.meta.url)));
-loadDotenv({ quiet: true });
-
-const result = loadConfig(process.env);
-if (!result.ok) {
-	process.stderr.write(`${formatConfigProblems(result.problems)}\n`);
-	process.exit(1);
-}
-const config = result.config;
+const config = loadEntryConfig();
 // Several processes must share one schedule (else every shard runs every job) and coordinate the fleet: both need Redis.
 if (config.REDIS_URL === undefined) {
 	process.stderr.write(

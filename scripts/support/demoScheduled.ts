@@ -40,20 +40,22 @@ function firstEvent(sandbox: DiscordSandbox, channelId: string, event: string, a
 export async function showScheduledReports({ sandbox, channels, out, say, timeoutMs, scheduler }: ScheduledReportsContext): Promise<void> {
 	const wanted = [
 		// The first health report can come before any sample ("no data yet"): show the first one with a score.
-		{ name: 'health report', channel: channels.performance, label: '#nexus-performance', event: 'health.report', accept: (embeds: FoundReport['embeds']) => embeds.some((embed) => /\/100\)/.test(embed.title ?? '')) },
-		{ name: 'analytics report', channel: channels.analytics, label: '#nexus-analytics', event: 'analytics.report', accept: undefined }
+		{ name: 'health report', channel: channels.performance, label: '#nexus-performance', event: 'health.report', title: /\/100\)/ },
+		{ name: 'analytics report', channel: channels.analytics, label: '#nexus-analytics', event: 'analytics.report', title: /./ }
 	];
 	const found: Record<string, FoundReport> = {};
 	const until = Date.now() + timeoutMs;
 	for (const report of wanted) {
-		let message = firstEvent(sandbox, report.channel, report.event, report.accept);
+		// A message can batch other events (an alert) before the report: find and show the report's own embed.
+		const accept = (embeds: FoundReport['embeds']) => embeds.some((embed) => report.title.test(embed.title ?? ''));
+		let message = firstEvent(sandbox, report.channel, report.event, accept);
 		while (!message && Date.now() < until) {
 			await new Promise((resolve) => setTimeout(resolve, 250));
-			message = firstEvent(sandbox, report.channel, report.event, report.accept);
+			message = firstEvent(sandbox, report.channel, report.event, accept);
 		}
 		if (!message) throw new Error(`No scheduled ${report.name} (${report.event}) reached its channel within ${timeoutMs} ms.`);
 		found[report.event] = message;
-		const title = message.embeds.find((embed) => embed.title)?.title;
+		const title = message.embeds.find((embed) => report.title.test(embed.title ?? ''))?.title;
 		say(`  ${report.name} in ${report.label}${title ? `: "${title}"` : ''}${message.files.length ? ` (+ ${message.files.join(', ')})` : ''}`);
 	}
 	say(`Scheduled tasks ran on ${scheduler}: a health report in #nexus-performance and an analytics report in #nexus-analytics -> scheduled-reports.json`);

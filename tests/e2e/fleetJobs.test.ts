@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake, type RecordedRequest } from '../../sandbox/index.js';
+import { DiscordSandbox, seedGuild, shardForGuild, type RecordedRequest } from '../../sandbox/index.js';
 import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
 import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
 import { apiEnv, bearer, type ApiEnv } from './support/api.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
+import { guildIdForShard, removeFleetData, waitUntil } from './support/fleet.js';
 
 /**
  * The once-per-fleet monitoring jobs (error rate, command analyzer) run on ONE random shard process
@@ -23,11 +22,6 @@ const schema = `e2e_fleetjobs_${tag}`;
 const CALLBACK = 'POST /interactions/:id/:token/callback';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function guildIdForShard(shard: number, nth: number): string {
-	const base = Date.UTC(2021, 0, 1) + nth * 1_000_000 - DISCORD_EPOCH;
-	const ms = base + ((shard - (base % SHARDS) + SHARDS) % SHARDS);
-	return snowflake(ms + DISCORD_EPOCH, 0);
-}
 
 let sandbox: DiscordSandbox;
 let manager: BotProcess;
@@ -36,15 +30,6 @@ let queue: string;
 let api: ApiEnv;
 let guilds: string[];
 
-async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 const posts = (channelId: string): RecordedRequest[] => sandbox.requests.filter((r) => r.route === 'POST /channels/:id/messages' && r.path === `/channels/${channelId}/messages` && r.status === 200);
 interface SeenEvent {
@@ -87,7 +72,7 @@ function channelOf(guildId: string): string {
 beforeAll(async () => {
 	const seeds = [0, 1, 2].map((shard, nth) =>
 		seedGuild({
-			id: guildIdForShard(shard, nth),
+			id: guildIdForShard(shard, SHARDS, nth),
 			name: `Shard ${shard}`,
 			seed: 31 + nth,
 			members: 10,
@@ -125,15 +110,7 @@ afterAll(async () => {
 	if (manager) await stopBot(manager, 25_000);
 	await sandbox?.stop();
 	if (dataDir) removeDir(dataDir);
-	const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-	await redis.connect();
-	const keys = [...(await redis.keys(`bull:${queue}:*`)), ...(await redis.keys(`nexus:${queue}:*`))];
-	if (keys.length) await redis.del(...keys);
-	await redis.quit();
-	const client = new pg.Client({ connectionString: PG });
-	await client.connect();
-	await client.query(`drop schema if exists "${schema}" cascade`);
-	await client.end();
+	await removeFleetData(queue, [schema]);
 }, 60_000);
 
 describe('once-per-fleet monitoring jobs with 3 shards', () => {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
-import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake } from '../../sandbox/index.js';
+import { DiscordSandbox, seedGuild, shardForGuild } from '../../sandbox/index.js';
 import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { fieldNumber, guildstats, sleep } from './support/guildstats.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
+import { guildIdForShard } from './support/fleet.js';
 
 /**
  * Two shard processes (the real launcher), one guild each. A member opts out with /guildstats
@@ -18,19 +19,14 @@ const PG = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `e2e_imgcachefleet_${randomBytes(4).toString('hex')}`;
 const databaseUrl = `${PG}?schema=${schema}`;
 
-function guildIdForShard(shard: number, nth: number): string {
-	const base = Date.UTC(2021, 0, 1) + nth * 1_000_000 - DISCORD_EPOCH;
-	const ms = base + ((shard - (base % SHARDS) + SHARDS) % SHARDS);
-	return snowflake(ms + DISCORD_EPOCH, 0);
-}
 
 let sandbox: DiscordSandbox;
 let manager: BotProcess;
 let dataDir: string;
 
 describe('chart cache invalidation across shards', () => {
-	const a = seedGuild({ id: guildIdForShard(0, 0), name: 'Shard 0 guild', seed: 21, members: 30, inVoice: 0, extraChannels: Object.entries(REPORT_CHANNEL_IDS).map(([name, id]) => ({ id, name: `nexus-${name}` })) });
-	const b = seedGuild({ id: guildIdForShard(1, 1), name: 'Shard 1 guild', seed: 22, members: 30, inVoice: 0 });
+	const a = seedGuild({ id: guildIdForShard(0, SHARDS, 0), name: 'Shard 0 guild', seed: 21, members: 30, inVoice: 0, extraChannels: Object.entries(REPORT_CHANNEL_IDS).map(([name, id]) => ({ id, name: `nexus-${name}` })) });
+	const b = seedGuild({ id: guildIdForShard(1, SHARDS, 1), name: 'Shard 1 guild', seed: 22, members: 30, inVoice: 0 });
 	const textOf = (guild: typeof a) => guild.channels.find((channel) => channel.type === 0 && !channel.name.startsWith('nexus-'))!.id;
 	const humansOf = (guild: typeof a) => guild.members.filter((member) => !member.user.bot && member.user.id !== guild.owner_id).map((member) => member.user.id);
 

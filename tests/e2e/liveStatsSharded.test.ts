@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordSandbox, DISCORD_EPOCH, Permission, seedGuild, shardForGuild, snowflake, type GuildSeed } from '../../sandbox/index.js';
+import { DiscordSandbox, Permission, seedGuild, shardForGuild, type GuildSeed } from '../../sandbox/index.js';
 import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { eventually } from './support/guildstats.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
+import { guildIdForShard, removeFleetData } from './support/fleet.js';
 
 /**
  * Live messages under dist/shard-manager.js with 2 shard processes on one PostgreSQL schema: every
@@ -19,10 +18,6 @@ const MINUTE_MS = 300;
 const PERIOD_MS = 5 * MINUTE_MS;
 const schema = `e2e_live_shards_${randomBytes(4).toString('hex')}`;
 
-function guildIdForShard(shard: number, nth: number): string {
-	const base = Date.UTC(2021, 0, 1) + nth * 1_000_000 - DISCORD_EPOCH;
-	return snowflake(base + ((shard - (base % SHARDS) + SHARDS) % SHARDS) + DISCORD_EPOCH, 0);
-}
 
 let sandbox: DiscordSandbox;
 let manager: BotProcess;
@@ -32,7 +27,7 @@ let queue: string;
 beforeAll(async () => {
 	const seeds: GuildSeed[] = [0, 1].map((shard) =>
 		seedGuild({
-			id: guildIdForShard(shard, shard),
+			id: guildIdForShard(shard, SHARDS, shard),
 			name: `Shard ${shard} guild`,
 			seed: 21 + shard,
 			members: 20,
@@ -59,15 +54,7 @@ afterAll(async () => {
 	if (manager) await stopBot(manager, 25_000);
 	await sandbox?.stop();
 	if (dataDir) removeDir(dataDir);
-	const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-	await redis.connect();
-	const keys = [...(await redis.keys(`bull:${queue}:*`)), ...(await redis.keys(`nexus:${queue}:*`))];
-	if (keys.length) await redis.del(...keys);
-	await redis.quit();
-	const client = new pg.Client({ connectionString: PG });
-	await client.connect();
-	await client.query(`drop schema if exists "${schema}" cascade`);
-	await client.end();
+	await removeFleetData(queue, [schema]);
 }, 60_000);
 
 describe('live messages with 2 shards', () => {

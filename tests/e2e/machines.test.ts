@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake } from '../../sandbox/index.js';
+import { DiscordSandbox, seedGuild, shardForGuild } from '../../sandbox/index.js';
 import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds } from '../../scripts/support/traffic.js';
 import { readStoreTotals } from '../../scripts/support/storeTotals.js';
 import { apiEnv, bearer, freePort, type ApiEnv } from './support/api.js';
 import { delivered } from './support/reports.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
+import { guildIdForShard, removeFleetData, waitUntil } from './support/fleet.js';
 
 /**
  * Two "machines" (two launchers, dist/shard-manager.js, with disjoint SHARD_IDS and their own
@@ -26,11 +25,6 @@ const schema = `e2e_machines_${tag}`;
 const databaseUrl = `${PG}?schema=${schema}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function guildIdForShard(shard: number, nth: number): string {
-	const base = Date.UTC(2021, 0, 1) + nth * 1_000_000 - DISCORD_EPOCH;
-	const ms = base + ((shard - (base % SHARDS) + SHARDS) % SHARDS);
-	return snowflake(ms + DISCORD_EPOCH, 0);
-}
 
 let sandbox: DiscordSandbox;
 let proxy: BotProcess;
@@ -38,15 +32,6 @@ const machines: { name: string; ids: string; api: ApiEnv; env: Record<string, st
 let queue: string;
 const dirs: string[] = [];
 
-async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 function startMachine(index: number): BotProcess {
 	const machine = machines[index]!;
@@ -64,7 +49,7 @@ const metrics = async (index: number) => (await fetch(`${machines[index]!.api.ba
 beforeAll(async () => {
 	const seeds = [0, 1, 2, 3].map((shard, nth) =>
 		seedGuild({
-			id: guildIdForShard(shard, nth),
+			id: guildIdForShard(shard, SHARDS, nth),
 			name: `Shard ${shard}`,
 			seed: 61 + nth,
 			members: 40,
@@ -110,15 +95,7 @@ afterAll(async () => {
 	if (proxy) await stopBot(proxy);
 	await sandbox?.stop();
 	for (const dir of dirs) removeDir(dir);
-	const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-	await redis.connect();
-	const keys = [...(await redis.keys(`bull:${queue}:*`)), ...(await redis.keys(`nexus:${queue}:*`))];
-	if (keys.length) await redis.del(...keys);
-	await redis.quit();
-	const client = new pg.Client({ connectionString: PG });
-	await client.connect();
-	await client.query(`drop schema if exists "${schema}" cascade`);
-	await client.end();
+	await removeFleetData(queue, [schema]);
 }, 90_000);
 
 /**

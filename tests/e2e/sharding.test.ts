@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordSandbox, DISCORD_EPOCH, seedGuild, shardForGuild, snowflake, type GuildSeed, type RecordedRequest } from '../../sandbox/index.js';
+import { DiscordSandbox, seedGuild, shardForGuild, type GuildSeed, type RecordedRequest } from '../../sandbox/index.js';
 import { isolatedEnv, LOCAL_REDIS_URL, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { planTraffic, playTraffic, trafficGuilds, type TrafficTotals } from '../../scripts/support/traffic.js';
 import { decodeReportMessage } from '#lib/reporting/decodeReportMessage.js';
@@ -15,6 +15,7 @@ import { databaseTarget } from '#lib/stats/databaseTarget.js';
 import type { OverviewTotals } from '#lib/stats/statsTypes.js';
 import { apiEnv, bearer, type ApiEnv } from './support/api.js';
 import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
+import { guildIdForShard, waitUntil } from './support/fleet.js';
 
 /**
  * Scale-out through the REAL launcher: dist/shard-manager.js runs 3 shard processes of dist/index.js
@@ -31,18 +32,12 @@ const today = utcDay(Date.now());
 const yesterday = addDays(today, -1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A guild id that Discord routes to `shard` of SHARDS: (id >> 22) % SHARDS. */
-function guildIdForShard(shard: number, nth: number): string {
-	const base = Date.UTC(2021, 0, 1) + nth * 1_000_000 - DISCORD_EPOCH;
-	const ms = base + ((shard - (base % SHARDS) + SHARDS) % SHARDS);
-	return snowflake(ms + DISCORD_EPOCH, 0);
-}
 
 /** Four guilds: shards 0, 1, 2 and 0 again; the first holds the four report channels. */
 function seeds(): GuildSeed[] {
 	return [0, 1, 2, 0].map((shard, nth) =>
 		seedGuild({
-			id: guildIdForShard(shard, nth),
+			id: guildIdForShard(shard, SHARDS, nth),
 			name: `Shard ${shard} guild ${nth}`,
 			seed: 11 + nth,
 			members: 60,
@@ -78,15 +73,6 @@ async function overviews(schema: string): Promise<Record<string, OverviewTotals>
 	}
 }
 
-async function waitUntil<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 /** The manager's line for a shard's process, e.g. 'Shard 1 spawned (pid 1234).' (newest first). */
 function shardPids(shard: number, event: 'spawned' | 'ready'): number[] {

@@ -43,13 +43,13 @@ export function requestText(r: RecordedRequest): string {
 	return JSON.stringify(r.body ?? null) + r.files.map((file) => file.data.toString('utf8')).join('\n');
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string, intervalMs = 50): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
-		const value = probe();
+		const value = await probe();
 		if (value) return value;
 		if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
 	}
 }
 
