@@ -8,13 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sql } from 'kysely';
-import pg from 'pg';
 import { StatsStore } from '../src/lib/stats/StatsStore.js';
 import { emptyDeltas, type StatsDeltas } from '../src/lib/stats/statsTypes.js';
 import type { ReportOptions } from '../src/lib/stats/statsTypes.js';
 import { HOUR_MS } from '../src/lib/stats/timeBuckets.js';
-import { countRows } from '../tests/support/storeSchema.js';
+import { countRows, dropSchema } from '../tests/support/storeSchema.js';
 import { LARGE_GUILD_ID, seedLargeGuild } from './support/largeGuild.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -132,19 +130,10 @@ async function flushBothDialects(): Promise<void> {
 		console.log(`  PostgreSQL skipped: ${(error as Error).message}`);
 	} finally {
 		await postgres?.close();
-		await dropSchema(schema).catch(() => undefined);
+		await dropSchema(schema, PG_URL).catch(() => undefined);
 	}
 }
 
-async function dropSchema(schema: string): Promise<void> {
-	const client = new pg.Client({ connectionString: PG_URL });
-	await client.connect();
-	try {
-		await client.query(`drop schema if exists "${schema}" cascade`);
-	} finally {
-		await client.end();
-	}
-}
 
 async function reportQueries(): Promise<void> {
 	const dir = join(tmpdir(), 'nexus-bench');

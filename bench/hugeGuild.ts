@@ -28,7 +28,7 @@ import { StatsStore } from '../src/lib/stats/StatsStore.js';
 import { allTables, tableName } from '../src/lib/stats/statsSchema.js';
 import type { ReportOptions } from '../src/lib/stats/statsTypes.js';
 import { DAY_MS, HOUR_MS } from '../src/lib/stats/timeBuckets.js';
-import { countRows } from '../tests/support/storeSchema.js';
+import { countRows, dropSchema } from '../tests/support/storeSchema.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const HUGE_GUILD_ID = '950000000000000001';
@@ -442,7 +442,7 @@ export async function runHugeGuild(options: HugeGuildOptions = {}): Promise<Huge
 		await client.end().catch(() => undefined);
 		await store.close();
 		if (keep) log(`(schema ${schema} kept)`);
-		else await dropSchema(schema).catch(() => undefined);
+		else await dropSchema(schema, PG_URL).catch(() => undefined);
 	}
 }
 
@@ -459,15 +459,6 @@ function printFlush(run: FlushRun, flushMs: number, log: (line: string) => void)
 	);
 }
 
-async function dropSchema(schema: string): Promise<void> {
-	const client = new pg.Client({ connectionString: PG_URL });
-	await client.connect();
-	try {
-		await client.query(`drop schema if exists "${schema}" cascade`);
-	} finally {
-		await client.end();
-	}
-}
 
 export async function run(): Promise<void> {
 	await runHugeGuild();

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { DISCORD_EPOCH, snowflake } from '../../../sandbox/index.js';
 import { LOCAL_REDIS_URL } from '../../../scripts/support/botProcess.js';
+import { dropSchema } from '../../support/storeSchema.js';
 import { waitFor } from './reports.js';
 
 /** Helpers shared by the e2e tests that run several shards or machines on one Redis and PostgreSQL. */
@@ -29,8 +29,5 @@ export async function removeFleetData(queue: string | undefined, schemas: readon
 		if (keys.length) await redis.del(...keys);
 		await redis.quit();
 	}
-	const client = new pg.Client({ connectionString: PG_URL });
-	await client.connect();
-	for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-	await client.end();
+	for (const schema of schemas) await dropSchema(schema, PG_URL);
 }

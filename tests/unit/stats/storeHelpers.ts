@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { StatsStore } from '#lib/stats/StatsStore.js';
+import { dropSchema as dropSchemaAt } from '../../support/storeSchema.js';
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export type TestDialect = 'sqlite' | 'postgres';
@@ -52,15 +52,9 @@ async function trackedStores(openOne: () => Promise<StatsStore>, cleanup: () => 
 	};
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-	const client = new pg.Client({ connectionString: PG_URL });
-	await client.connect();
-	try {
-		await client.query(`drop schema if exists "${schema}" cascade`);
-	} finally {
-		await client.end();
-	}
-}
+
+/** Drops a schema of the test database (see tests/support/storeSchema.ts). */
+export const dropSchema = (schema: string) => dropSchemaAt(schema, PG_URL);
 
 /** Snowflake-looking ids, unique per call. */
 let idCounter = 0;
