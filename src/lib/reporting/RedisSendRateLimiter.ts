@@ -6,7 +6,10 @@ import { SlidingWindowRateLimiter, type SendRateLimiter, type SlidingWindowOptio
  * The same sliding window as SlidingWindowRateLimiter, kept in one Redis sorted set per key
  * (member = one reservation, score = its time). Runs atomically in Lua and uses Redis's clock, so
  * every process of the fleet sees one window and one time, whichever host it runs on.
- * ARGV: limit, window ms, reserved-for-urgent, burst, spacing ms, urgent (0/1), member.
+ * A reservation is stored IN FLIGHT (score now + hold) until complete() stamps when its send finished:
+ * a send can wait in discord.js's queue after it was reserved, and Discord counts it when it arrives,
+ * so it must keep its slot until then. Waits treat an in-flight send as happening now.
+ * ARGV: limit, window ms, reserved-for-urgent, burst, spacing ms, urgent (0/1), member, hold ms.
  * Returns {wait ms (0 = reserved), redis now}.
  */
 const ACQUIRE = `
@@ -21,27 +24,27 @@ if ARGV[6] ~= '1' then allowed = limit - tonumber(ARGV[3]) end
 local wait = 0
 if count >= allowed then
 	local entry = redis.call('ZRANGE', KEYS[1], count - allowed, count - allowed, 'WITHSCORES')
-	wait = tonumber(entry[2]) + window - now
+	wait = math.min(tonumber(entry[2]), now) + window - now
 end
 if count >= tonumber(ARGV[4]) then
 	local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-	local spaced = tonumber(newest[2]) + tonumber(ARGV[5]) - now
+	local spaced = math.min(tonumber(newest[2]), now) + tonumber(ARGV[5]) - now
 	if spaced > wait then wait = spaced end
 end
 if wait <= 0 then
-	redis.call('ZADD', KEYS[1], now, ARGV[7])
-	redis.call('PEXPIRE', KEYS[1], window * 2)
+	local hold = tonumber(ARGV[8])
+	redis.call('ZADD', KEYS[1], now + hold, ARGV[7])
+	redis.call('PEXPIRE', KEYS[1], window * 2 + hold)
 	return {0, now}
 end
 if wait < 1 then wait = 1 end
 return {wait, now}`;
 
-/** Moves a reservation to Redis's now (never backwards); ARGV: member, window ms. */
+/** Stamps a reservation with Redis's now: its send has finished, so Discord saw it at or before this. ARGV: member, window ms. */
 const COMPLETE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) < now then
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 	redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 	redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
 end
@@ -73,6 +76,11 @@ export interface RedisSendRateLimiterOptions extends SlidingWindowOptions {
 	 * send, since a local share used beside the fleet's shared window would overrun it. Default 3000 ms.
 	 */
 	fallbackAfterMs?: number;
+	/**
+	 * How long a reservation holds its slot while its send is in flight, at most: a process that dies
+	 * mid-send frees it after this (plus the window). Default 30 s, above the sender's 15 s timeout.
+	 */
+	inFlightHoldMs?: number;
 	/** Told once per switch between shared and local limiting (not while Redis was never reached: start-up). */
 	onModeChange?: (mode: 'redis' | 'local', reason?: string) => void;
 }
@@ -91,7 +99,7 @@ interface Reservation {
 export class RedisSendRateLimiter implements SendRateLimiter {
 	private readonly redis: () => Redis | undefined;
 	private readonly prefix: string;
-	private readonly args: { limit: number; windowMs: number; reserved: number; burst: number; spacingMs: number };
+	private readonly args: { limit: number; windowMs: number; reserved: number; burst: number; spacingMs: number; holdMs: number };
 	private readonly timeoutMs: number;
 	private readonly fallbackAfterMs: number;
 	/** When the current run of failed Redis calls began (undefined while Redis answers). */
@@ -119,7 +127,8 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 			windowMs,
 			reserved: Math.min(Math.max(0, options.reservedForUrgent ?? 1), limit - 1),
 			burst: Math.max(1, options.burst ?? 2),
-			spacingMs: Math.ceil(windowMs / limit)
+			spacingMs: Math.ceil(windowMs / limit),
+			holdMs: options.inFlightHoldMs ?? 30_000
 		};
 		this.timeoutMs = options.timeoutMs ?? 250;
 		this.fallbackAfterMs = options.fallbackAfterMs ?? 3000;
@@ -139,8 +148,8 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 		if (redis) {
 			const member = `${this.token}:${++this.sequence}`;
 			try {
-				const { limit, windowMs, reserved, burst, spacingMs } = this.args;
-				const [wait] = await this.bounded(redis.nexusSendAcquire(this.prefix + key, limit, windowMs, reserved, burst, spacingMs, urgent ? 1 : 0, member), this.timeoutMs);
+				const { limit, windowMs, reserved, burst, spacingMs, holdMs } = this.args;
+				const [wait] = await this.bounded(redis.nexusSendAcquire(this.prefix + key, limit, windowMs, reserved, burst, spacingMs, urgent ? 1 : 0, member, holdMs), this.timeoutMs);
 				this.failingSince = undefined;
 				this.setMode('redis');
 				if (wait > 0) return wait;
@@ -149,7 +158,9 @@ export class RedisSendRateLimiter implements SendRateLimiter {
 				return 0;
 			} catch (error) {
 				this.counters.redisErrors++;
-				// A timed-out reservation may still land in Redis: it only makes the window stricter, briefly.
+				// A timed-out reservation may still land in Redis and would hold its slot: take it back (one
+				// connection runs commands in order, so this runs after it).
+				void redis.zrem(this.prefix + key, member).catch(() => undefined);
 				this.failingSince ??= now;
 				if (this.mode === 'redis' && now - this.failingSince < this.fallbackAfterMs) return this.timeoutMs;
 				this.setMode('local', String((error as Error)?.message ?? error));

@@ -583,7 +583,11 @@ export class Reporter implements Service {
 		if (!canSend) return false;
 		if ((await this.limiter.tryAcquire(ch.id, now, false)) > 0) return false;
 		const events = ch.spool.peek(5000);
-		if (events.length === 0) return false; // only batches still being written: nothing durable to replay yet
+		if (events.length === 0) {
+			// Only batches still being written: nothing durable to replay yet. The slot goes back unused.
+			await this.limiter.cancel?.(ch.id);
+			return false;
+		}
 		const packed = this.batcher.pack(events, ch.label)!;
 		const result = await this.send(ch, packed, true);
 		if (result.outcome === 'ok') {

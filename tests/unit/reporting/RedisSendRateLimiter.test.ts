@@ -37,8 +37,10 @@ describe('RedisSendRateLimiter (real Redis)', () => {
 			limiters.map(async (limiter) => {
 				while (Date.now() < until) {
 					const wait = await limiter.tryAcquire('channel-a', Date.now(), false);
-					if (wait === 0) sent.push(Date.now());
-					else await sleep(Math.min(wait, 50));
+					if (wait === 0) {
+						sent.push(Date.now());
+						await limiter.complete('channel-a', Date.now()); // the send is done at once
+					} else await sleep(Math.min(wait, 50));
 				}
 			})
 		);
@@ -82,6 +84,26 @@ describe('RedisSendRateLimiter (real Redis)', () => {
 		expect(wait).toBeGreaterThan(450); // ~600 from the completion, not ~300 from the reservation
 		const score = Number(await a.zscore(`${prefix}channel-d`, (await a.zrange(`${prefix}channel-d`, 0, 0))[0]!));
 		expect(Math.abs(score - Date.now())).toBeLessThan(250);
+	});
+
+	it('a send still in flight keeps its slot until complete(), however long it waited after its reservation', async () => {
+		const [a, b] = [await connect(), await connect()];
+		const options = { prefix, fleetSize: 2, limit: 2, windowMs: 400, marginMs: 0, reservedForUrgent: 0, burst: 2 };
+		const one = new RedisSendRateLimiter({ ...options, redis: () => a });
+		const two = new RedisSendRateLimiter({ ...options, redis: () => b });
+		expect(await one.tryAcquire('channel-g', 0, false)).toBe(0);
+		expect(await one.tryAcquire('channel-g', 0, false)).toBe(0);
+		// Both sends are still queued in discord.js, long past the window: Discord has not seen them yet.
+		await sleep(600);
+		const wait = await two.tryAcquire('channel-g', 0, false);
+		expect(wait).toBeGreaterThan(300); // a full window from now, not 0
+		expect(wait).toBeLessThanOrEqual(400);
+		await one.complete('channel-g', Date.now());
+		await one.complete('channel-g', Date.now());
+		// They reached Discord just now: the window runs from their completion.
+		expect(await two.tryAcquire('channel-g', 0, false)).toBeGreaterThan(300);
+		await sleep(450);
+		expect(await two.tryAcquire('channel-g', 0, false)).toBe(0);
 	});
 
 	it('a slow answer under load is not an outage: the send waits for the shared window instead of using a local share beside it', async () => {
