@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, seedGuild, shardForGuild, type RecordedRequest } from '../../sandbox/index.js';
-import { isolatedEnv, OWNER_ID, removeDir, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, OWNER_ID, ROOT, startBotProcess, type BotProcess, LOCAL_REDIS_URL } from '../../scripts/support/botProcess.js';
 import { decodeReportMessage, type DecodedEvent } from '#lib/reporting/decodeReportMessage.js';
 import { apiEnv, bearer, type ApiEnv } from './support/api.js';
-import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
-import { guildIdForShard, removeFleetData, waitUntil } from './support/fleet.js';
+import { REPORT_CHANNEL_IDS } from './support/stack.js';
+import { guildIdForShard, stopFleet, waitUntil } from './support/fleet.js';
 
 /**
  * The once-per-fleet monitoring jobs (error rate, command analyzer) run on ONE random shard process
@@ -106,12 +106,7 @@ beforeAll(async () => {
 	await manager.waitForLine(/\[shard-manager\] All 3 shard\(s\) started/, 60_000);
 }, 180_000);
 
-afterAll(async () => {
-	if (manager) await stopBot(manager, 25_000);
-	await sandbox?.stop();
-	if (dataDir) removeDir(dataDir);
-	await removeFleetData(queue, [schema]);
-}, 60_000);
+afterAll(() => stopFleet({ manager, sandbox, dataDir, queue, schemas: [schema] }), 60_000);
 
 describe('once-per-fleet monitoring jobs with 3 shards', () => {
 	it('errors split over two shards, each below the line, raise the fleet error-rate alert exactly once', async () => {

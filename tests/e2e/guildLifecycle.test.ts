@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { seedGuild } from '../../sandbox/index.js';
 import { seedGuildWithReportChannels, startStack, type Stack } from './support/stack.js';
+import { readUntil } from './support/guildstats.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 86_400_000;
@@ -27,14 +28,6 @@ async function deletionOf(guildId: string): Promise<number | null> {
 	}
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-	const until = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read();
-		if (ok(value) || Date.now() > until) return value;
-		await sleep(250);
-	}
-}
 
 describe('the bot leaves and rejoins a guild', () => {
 	it('schedules the guild\'s data for deletion after the grace period, cancels it on rejoin, and retention deletes it when due', async () => {
@@ -45,15 +38,15 @@ describe('the bot leaves and rejoins a guild', () => {
 
 		const left = Date.now();
 		stack.sandbox.guildDelete(other.id);
-		const at = await eventually(() => deletionOf(other.id), (value) => value !== null);
+		const at = await readUntil(() => deletionOf(other.id), (value) => value !== null);
 		expect(at).not.toBeNull();
 		expect(Math.abs(at! - (left + 30 * DAY))).toBeLessThan(60_000);
 
 		stack.sandbox.guildCreate(other);
-		expect(await eventually(() => deletionOf(other.id), (value) => value === null)).toBeNull();
+		expect(await readUntil(() => deletionOf(other.id), (value) => value === null)).toBeNull();
 
 		stack.sandbox.guildDelete(other.id);
-		await eventually(() => deletionOf(other.id), (value) => value !== null);
+		await readUntil(() => deletionOf(other.id), (value) => value !== null);
 		// Retention (the statsRetention task's work) once the grace period has passed.
 		const store = await StatsStore.open({ sqlitePath: stack.bot.env.SQLITE_PATH! });
 		try {

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsStore } from '#lib/stats/StatsStore.js';
 import { databaseTarget } from '#lib/stats/databaseTarget.js';
 import { DiscordSandbox, seedGuild, shardForGuild } from '../../sandbox/index.js';
-import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { fieldNumber, guildstats, sleep } from './support/guildstats.js';
-import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
-import { guildIdForShard } from './support/fleet.js';
+import { REPORT_CHANNEL_IDS } from './support/stack.js';
+import { guildIdForShard, stopFleet } from './support/fleet.js';
 
 /**
  * Two shard processes (the real launcher), one guild each. A member opts out with /guildstats
@@ -23,6 +23,7 @@ const databaseUrl = `${PG}?schema=${schema}`;
 let sandbox: DiscordSandbox;
 let manager: BotProcess;
 let dataDir: string;
+let queue: string;
 
 describe('chart cache invalidation across shards', () => {
 	const a = seedGuild({ id: guildIdForShard(0, SHARDS, 0), name: 'Shard 0 guild', seed: 21, members: 30, inVoice: 0, extraChannels: Object.entries(REPORT_CHANNEL_IDS).map(([name, id]) => ({ id, name: `nexus-${name}` })) });
@@ -35,17 +36,15 @@ describe('chart cache invalidation across shards', () => {
 		expect([a.id, b.id].map((id) => shardForGuild(id, SHARDS))).toEqual([0, 1]);
 		const isolated = isolatedEnv(sandbox.apiUrl, { REDIS_URL: LOCAL_REDIS_URL, DATABASE_URL: databaseUrl, SHARD_COUNT: String(SHARDS), STATS_FLUSH_INTERVAL_MS: '500', CHART_WORKERS: '0' });
 		dataDir = isolated.dataDir;
+		queue = isolated.env.TASKS_QUEUE!;
 		manager = startBotProcess(isolated.env, dataDir, join(ROOT, 'dist/shard-manager.js'));
 		await sandbox.waitForReady({ timeoutMs: 60_000 });
 		await sandbox.waitForCommands(['guildstats'], { timeoutMs: 30_000 });
 		await manager.waitForLine(/\[shard-manager\] All 2 shard\(s\) started/, 45_000);
 	}, 120_000);
 
-	afterAll(async () => {
-		if (manager) await stopBot(manager, 25_000);
-		await sandbox?.stop();
-		if (dataDir) removeDir(dataDir);
-	});
+	// Also removes the Redis keys and the schema, which this test used to leave behind.
+	afterAll(() => stopFleet({ manager, sandbox, dataDir, queue, schemas: [schema] }), 60_000);
 
 	it('an opt-out on one shard drops the cached charts of the other shard at once', async () => {
 		const member = humansOf(a)[0]!;

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordSandbox, Permission, seedGuild, shardForGuild, type GuildSeed } from '../../sandbox/index.js';
-import { isolatedEnv, LOCAL_REDIS_URL, removeDir, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
+import { isolatedEnv, LOCAL_REDIS_URL, ROOT, startBotProcess, type BotProcess } from '../../scripts/support/botProcess.js';
 import { eventually } from './support/guildstats.js';
-import { REPORT_CHANNEL_IDS, stopBot } from './support/stack.js';
-import { guildIdForShard, removeFleetData } from './support/fleet.js';
+import { REPORT_CHANNEL_IDS } from './support/stack.js';
+import { guildIdForShard, stopFleet } from './support/fleet.js';
 
 /**
  * Live messages under dist/shard-manager.js with 2 shard processes on one PostgreSQL schema: every
@@ -50,12 +50,7 @@ beforeAll(async () => {
 	await manager.waitForLine(/\[shard-manager\] All 2 shard\(s\) started/, 60_000);
 }, 120_000);
 
-afterAll(async () => {
-	if (manager) await stopBot(manager, 25_000);
-	await sandbox?.stop();
-	if (dataDir) removeDir(dataDir);
-	await removeFleetData(queue, [schema]);
-}, 60_000);
+afterAll(() => stopFleet({ manager, sandbox, dataDir, queue, schemas: [schema] }), 60_000);
 
 describe('live messages with 2 shards', () => {
 	it('are each refreshed once per period, by the shard owning the guild', async () => {

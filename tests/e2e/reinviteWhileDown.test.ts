@@ -5,6 +5,7 @@ import { databaseTarget } from '#lib/stats/databaseTarget.js';
 import { seedGuild } from '../../sandbox/index.js';
 import { startBotProcess } from '../../scripts/support/botProcess.js';
 import { seedGuildWithReportChannels, startStack, stopBot, waitForBotReady, type Stack } from './support/stack.js';
+import { readUntil } from './support/guildstats.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PG = 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,14 +38,6 @@ describe.each([
 		}
 	}
 
-	async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-		const until = Date.now() + timeoutMs;
-		for (;;) {
-			const value = await read();
-			if (ok(value) || Date.now() > until) return value;
-			await sleep(250);
-		}
-	}
 
 	it('cancels the scheduled deletion at start, and retention keeps its data', async () => {
 		const channelId = other.channels.find((channel) => channel.type === 0)!.id;
@@ -53,7 +46,7 @@ describe.each([
 		await sleep(1500); // flushed
 
 		stack.sandbox.guildDelete(other.id);
-		expect(await eventually(() => deletionOf(other.id), (value) => value !== null)).not.toBeNull();
+		expect(await readUntil(() => deletionOf(other.id), (value) => value !== null)).not.toBeNull();
 
 		// Down; meanwhile the guild invites the bot again.
 		expect((await stopBot(stack.bot)).code).toBe(0);
@@ -61,7 +54,7 @@ describe.each([
 		stack.bot = startBotProcess(stack.bot.env, stack.bot.dataDir);
 		await waitForBotReady(stack.sandbox, stack.bot);
 
-		expect(await eventually(() => deletionOf(other.id), (value) => value === null)).toBeNull();
+		expect(await readUntil(() => deletionOf(other.id), (value) => value === null)).toBeNull();
 		// Retention once the grace period would have passed: the guild's history stays.
 		const store = await openStore();
 		try {

@@ -2,7 +2,10 @@ import { Redis } from 'ioredis';
 import { DISCORD_EPOCH, snowflake } from '../../../sandbox/index.js';
 import { LOCAL_REDIS_URL } from '../../../scripts/support/botProcess.js';
 import { dropSchema } from '../../support/storeSchema.js';
+import { removeDir, type BotProcess } from '../../../scripts/support/botProcess.js';
+import type { DiscordSandbox } from '../../../sandbox/index.js';
 import { waitFor } from './reports.js';
+import { stopBot } from './stack.js';
 
 /** Helpers shared by the e2e tests that run several shards or machines on one Redis and PostgreSQL. */
 
@@ -30,4 +33,12 @@ export async function removeFleetData(queue: string | undefined, schemas: readon
 		await redis.quit();
 	}
 	for (const schema of schemas) await dropSchema(schema, PG_URL);
+}
+
+/** Stops a fleet test's launcher and sandbox, then removes its data dir, Redis keys and schemas. */
+export async function stopFleet(fleet: { manager?: BotProcess; sandbox?: DiscordSandbox; dataDir?: string; queue?: string; schemas: readonly string[] }): Promise<void> {
+	if (fleet.manager) await stopBot(fleet.manager, 25_000);
+	await fleet.sandbox?.stop();
+	if (fleet.dataDir) removeDir(fleet.dataDir);
+	await removeFleetData(fleet.queue, fleet.schemas);
 }

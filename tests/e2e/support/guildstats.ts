@@ -64,6 +64,16 @@ export function openStore(stack: Stack, databaseUrl?: string): Promise<StatsStor
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` returns true (the bot flushes on its own timer). */
+/** Reads until `ok` holds or the time is up, and returns the last value read (the test asserts on it). */
+export async function readUntil<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (ok(value) || Date.now() > until) return value;
+		await sleep(250);
+	}
+}
+
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000, everyMs = 200): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
