@@ -5,7 +5,8 @@
 // /proc/<pid>/stat (utime + stime of all its threads) and /proc/<pid>/status (VmRSS):
 //  1. idle CPU over BENCH_IDLE_SECONDS (default 60) after a settle period, twice: the first window
 //     still holds V8's one-off heap shrink after start-up, the second (from 150 s) is the steady
-//     state a bot idles at for hours (target <= 0.3% of a core);
+//     state a bot idles at for hours (target <= 0.3% of a core); also for a fourth process, the bot
+//     with every setting at its default (the measured one flushes statistics every 5 s, see startBot);
 //  2. RSS after login, and after 200k MESSAGE_CREATE (target <= 1.0x the plain client);
 //  3. CPU per MESSAGE_CREATE, per reaction add, per voice state update (target <= 0.7x for messages).
 // Sizes: BENCH_SCALE (default 1) scales the event counts; BENCH_IDLE_SECONDS the idle window,
@@ -15,7 +16,9 @@
 //    and dist/lib/boot.js: its libraries and lib/, nothing started) vs one that only imports discord.js.
 //    Memory no cache setting can win back, so it says how far target 2 is from the code's own floor.
 // BENCH_LEAN_BEFORE=<path to another build's dist/index.js> runs that bot as a third side in the same
-// run (e.g. the previous commit built elsewhere), for "no worse than before" comparisons.
+// run (e.g. the previous commit built elsewhere), for "no worse than before" comparisons;
+// BENCH_LEAN_BEFORE_NODE_ARGS gives that side node arguments (e.g. --enable-source-maps, which the
+// bot's launch used until the build that dropped it).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -105,13 +108,15 @@ async function startPlain(): Promise<Side> {
 	});
 }
 
-async function startBot(label = 'Nexus (whole built bot)', script?: string): Promise<Side> {
+async function startBot(label = 'Nexus (whole built bot)', script?: string, defaults = false): Promise<Side> {
 	const guild = seed();
 	const sandbox = await DiscordSandbox.start({ guilds: [guild], rateLimits: false });
-	// Flushing every 5 s (not 60 s) spreads the store writes evenly over the measured windows, so each
-	// window carries its share of them instead of a whole flush landing in one side's window only.
-	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, { LOG_LEVEL: 'warn', NODE_ENV: 'production', STATS_FLUSH_INTERVAL_MS: '5000' });
-	const bot: BotProcess = startBotProcess(env, dataDir, script);
+	// Flushing every 5 s (not 60 s) spreads the store writes evenly over the measured event windows, so
+	// each carries its share of them instead of a whole flush landing in one side's window only. The
+	// idle-only side keeps every default (a flush a minute), as an idle bot in production runs.
+	const { env, dataDir } = isolatedEnv(sandbox.apiUrl, { LOG_LEVEL: 'warn', NODE_ENV: 'production', ...(defaults ? {} : { STATS_FLUSH_INTERVAL_MS: '5000' }) });
+	const nodeArgs = script ? (process.env.BENCH_LEAN_BEFORE_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+	const bot: BotProcess = startBotProcess(env, dataDir, script, nodeArgs);
 	await sandbox.waitForReady({ timeoutMs: 60_000 });
 	await sandbox.waitForCommands(['guildstats'], { timeoutMs: 60_000 });
 	return describe(sandbox, guild, label, bot.proc.pid!, async () => {
@@ -170,19 +175,25 @@ export async function run(): Promise<void> {
 	const beforeScript = process.env.BENCH_LEAN_BEFORE;
 	if (beforeScript && !existsSync(beforeScript)) throw new Error(`BENCH_LEAN_BEFORE: no such file ${beforeScript}`);
 	const sides = await Promise.all([startPlain(), startBot(), ...(beforeScript ? [startBot('Nexus before (BENCH_LEAN_BEFORE)', beforeScript)] : [])]);
+	// Idle and login RSS only, every setting at its default (statistics flushed once a minute).
+	const defaultsSide = await startBot('Nexus, default settings', undefined, true);
+	const idleSides = [...sides, defaultsSide];
 	try {
 		await sleep(SETTLE_SECONDS * 1000);
-		await quiet(sides);
-		const rssLogin = sides.map((side) => rssMB(side.pid));
+		await quiet(idleSides);
+		const rssLogin = idleSides.map((side) => rssMB(side.pid));
 
-		const idleStart = sides.map((side) => cpuTicks(side.pid));
+		const idleStart = idleSides.map((side) => cpuTicks(side.pid));
 		await sleep(IDLE_SECONDS * 1000);
-		const idle = sides.map((side, i) => ((cpuTicks(side.pid) - idleStart[i]!) / TICKS_PER_SECOND / IDLE_SECONDS) * 100);
+		const idle = idleSides.map((side, i) => ((cpuTicks(side.pid) - idleStart[i]!) / TICKS_PER_SECOND / IDLE_SECONDS) * 100);
 		await sleep((STEADY_SECONDS - SETTLE_SECONDS - IDLE_SECONDS) * 1000);
-		const steadyStart = sides.map((side) => cpuTicks(side.pid));
+		const steadyStart = idleSides.map((side) => cpuTicks(side.pid));
 		await sleep(IDLE_SECONDS * 1000);
-		const steady = sides.map((side, i) => ((cpuTicks(side.pid) - steadyStart[i]!) / TICKS_PER_SECOND / IDLE_SECONDS) * 100);
+		const steady = idleSides.map((side, i) => ((cpuTicks(side.pid) - steadyStart[i]!) / TICKS_PER_SECOND / IDLE_SECONDS) * 100);
+		const rssSteady = idleSides.map((side) => rssMB(side.pid));
 		sides.forEach((side, i) => (side.idleTicksPerSecond = (steady[i]! / 100) * TICKS_PER_SECOND));
+		const defaultsIndex = idleSides.length - 1;
+		await defaultsSide.stop(); // not fed: the event windows compare the sides above
 
 		const perEvent = async (name: string, total: number, emit: (side: Side, i: number) => void) => {
 			const ratios: number[][] = sides.map(() => []);
@@ -210,18 +221,25 @@ export async function run(): Promise<void> {
 			console.log(`    idle CPU, ${IDLE_SECONDS} s from ${SETTLE_SECONDS} s after login: ${idle[i]!.toFixed(3)}% of a core vs ${idle[0]!.toFixed(3)}% (start-up's heap shrink included)`);
 			console.log(`    idle CPU, ${IDLE_SECONDS} s from ${STEADY_SECONDS} s (steady): ${steady[i]!.toFixed(3)}% of a core vs ${steady[0]!.toFixed(3)}% (target <= 0.3%)`);
 			console.log(`    RSS after login:             ${rssLogin[i]!.toFixed(1)} MB vs ${rssLogin[0]!.toFixed(1)} MB = ${vsPlain(rssLogin, i)}x (target <= 1.0x)`);
+			console.log(`    RSS idle at ${STEADY_SECONDS + IDLE_SECONDS} s:           ${rssSteady[i]!.toFixed(1)} MB vs ${rssSteady[0]!.toFixed(1)} MB = ${vsPlain(rssSteady, i)}x (after V8's heap shrink)`);
 			console.log(`    RSS after ${(messages.count / 1000).toFixed(0)}k messages:     ${rssMessages[i]!.toFixed(1)} MB vs ${rssMessages[0]!.toFixed(1)} MB = ${vsPlain(rssMessages, i)}x (target <= 1.0x)`);
 			for (const row of [messages, reactions, voices]) {
 				const target = row === messages ? 'target <= 0.7x' : 'target: no worse than before';
 				console.log(`    CPU per ${row.name.padEnd(20)} ${row.us[i]!.toFixed(1)} µs vs ${row.us[0]!.toFixed(1)} µs = ${row.ratio[i]!.toFixed(2)}x (median of ${ROUNDS} rounds, ${row.count.toLocaleString('en-US')} events; ${target})`);
 			}
 		}
+		const d = defaultsIndex;
+		console.log(`  [${defaultsSide.label}] vs [${sides[0]!.label}] (idle only)`);
+		console.log(`    idle CPU, ${IDLE_SECONDS} s from ${SETTLE_SECONDS} s after login: ${idle[d]!.toFixed(3)}% of a core vs ${idle[0]!.toFixed(3)}% (start-up's heap shrink included)`);
+		console.log(`    idle CPU, ${IDLE_SECONDS} s from ${STEADY_SECONDS} s (steady): ${steady[d]!.toFixed(3)}% of a core vs ${steady[0]!.toFixed(3)}% (target <= 0.3%)`);
+		console.log(`    RSS after login:             ${rssLogin[d]!.toFixed(1)} MB vs ${rssLogin[0]!.toFixed(1)} MB = ${(rssLogin[d]! / rssLogin[0]!).toFixed(2)}x (target <= 1.0x)`);
+		console.log(`    RSS idle at ${STEADY_SECONDS + IDLE_SECONDS} s:           ${rssSteady[d]!.toFixed(1)} MB vs ${rssSteady[0]!.toFixed(1)} MB = ${(rssSteady[d]! / rssSteady[0]!).toFixed(2)}x`);
 		const root = new URL('..', import.meta.url);
 		const floorBot = importedRssMB([new URL('dist/lib/setup.js', root).href, new URL('dist/lib/boot.js', root).href]);
 		const floorPlain = importedRssMB(['discord.js']);
 		console.log(`  Code alone (imported, nothing started): Nexus ${floorBot.toFixed(1)} MB vs discord.js ${floorPlain.toFixed(1)} MB = ${(floorBot / floorPlain).toFixed(2)}x, +${(floorBot - floorPlain).toFixed(1)} MB no cache setting can win back`);
 	} finally {
-		await Promise.all(sides.map((side) => side.stop()));
+		await Promise.all(idleSides.map((side) => side.stop().catch(() => undefined)));
 	}
 }
 

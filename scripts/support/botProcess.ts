@@ -49,9 +49,9 @@ export function isolatedEnv(apiUrl: string, overrides: Record<string, string | u
 	return { env: clean, dataDir };
 }
 
-/** Starts the BUILT bot (dist/index.js) as a real child process, like pm2 would. */
+/** Starts the BUILT bot (dist/index.js) as a real child process, like pm2 would (same node arguments: none). */
 export function startBotProcess(env: Record<string, string>, dataDir: string, script = join(ROOT, 'dist/index.js'), nodeArgs: string[] = []): BotProcess {
-	const proc = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+	const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 	const lines: string[] = [];
 	const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
 	const onData = (chunk: Buffer) => {

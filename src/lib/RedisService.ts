@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { redisConnectionOptions } from '#lib/redisConnection.js';
 import type { Service } from '#lib/ServiceRegistry.js';
 
@@ -14,20 +14,24 @@ export interface RedisServiceOptions {
  * separate from BullMQ's. Unlike BullMQ's connection, a command gives up after a few reconnect
  * attempts instead of waiting forever, so a caller (a scheduled task) fails and retries on its next
  * run rather than hanging through an outage. Redis down at start is not fatal: we connect in the
- * background and say so once per outage.
+ * background and say so once per outage. `create` loads ioredis only then: a bot without REDIS_URL
+ * never does (8 MB of RSS).
  */
 export class RedisService implements Service {
 	public readonly name = 'redis';
 	public readonly client: Redis;
 	private down = false;
 
-	public constructor(private readonly options: RedisServiceOptions) {
-		this.client = new Redis({
-			...redisConnectionOptions(options.url),
-			maxRetriesPerRequest: 3,
-			lazyConnect: true,
-			connectionName: options.connectionName
-		});
+	public static async create(options: RedisServiceOptions): Promise<RedisService> {
+		const { Redis } = await import('ioredis');
+		return new RedisService(options, new Redis({ ...redisConnectionOptions(options.url), maxRetriesPerRequest: 3, lazyConnect: true, connectionName: options.connectionName }));
+	}
+
+	private constructor(
+		private readonly options: RedisServiceOptions,
+		client: Redis
+	) {
+		this.client = client;
 		this.client.on('error', (error: Error) => {
 			if (this.down) return;
 			this.down = true;

@@ -47,7 +47,7 @@ import { ServiceRegistry } from '#lib/ServiceRegistry.js';
 import { SchedulerService } from '#lib/tasks/SchedulerService.js';
 import { EmbeddedScheduler, type EmbeddedTaskEvents } from '#lib/tasks/EmbeddedScheduler.js';
 import { LocalSummaryClaims } from '#lib/reporting/LocalSummaryClaims.js';
-import { loadListeners as loadScheduledTaskListeners, ScheduledTaskEvents, ScheduledTaskStore, type ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { loadScheduledTaskListeners, ScheduledTaskEvents, ScheduledTaskStore, type ScheduledTask } from '#lib/tasks/scheduledTaskPlugin.js';
 import { StatsService } from '#lib/stats/StatsService.js';
 import { createLiveStats } from '#lib/live/createLiveStats.js';
 import { StatsStore } from '#lib/stats/StatsStore.js';
@@ -226,7 +226,7 @@ export async function boot(config: Config, { shard, servesApi, scheduler }: Setu
 	// exactly-once across processes and keeps per-day uptime, restarts, health and alerts.
 	// Without Redis there is one process: no fleet to coordinate, and nothing may connect to Redis.
 	const redis = config.REDIS_URL
-		? services.add(new RedisService({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } }))
+		? services.add(await RedisService.create({ url: config.REDIS_URL, connectionName: `nexus:${config.TASKS_QUEUE}`, log: { warn: (m) => logger.warn(m), info: (m) => logger.info(m) } }))
 		: undefined;
 	container.redis = redis;
 	// Our own connection's state is the Redis incident's signal (BullMQ's retry log lines fold into it).

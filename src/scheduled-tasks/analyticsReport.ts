@@ -1,5 +1,5 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { ScheduledTask } from '#lib/tasks/scheduledTaskPlugin.js';
 
 /** Every REPORT_ANALYTICS_INTERVAL_MS, once for the whole fleet: activity since the last report, to Analytics. */
 @ApplyOptions<ScheduledTask.Options>(({ container }) => ({

@@ -1,5 +1,5 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { ScheduledTask } from '#lib/tasks/scheduledTaskPlugin.js';
 
 /** Midnight UTC (DAILY_SUMMARY_CRON): post every UTC day still owed a summary, exactly once across processes. */
 @ApplyOptions<ScheduledTask.Options>(({ container }) => ({

@@ -1,5 +1,5 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { ScheduledTask } from '#lib/tasks/scheduledTaskPlugin.js';
 
 /** Health report to the Performance channel, every MONITOR_HEALTH_INTERVAL_MS. */
 @ApplyOptions<ScheduledTask.Options>(({ container }) => ({ interval: container.config.MONITOR_HEALTH_INTERVAL_MS, enabled: container.config.MONITOR_ENABLED, customJobOptions: { removeOnComplete: true, removeOnFail: 50 } }))

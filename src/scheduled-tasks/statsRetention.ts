@@ -1,5 +1,5 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { ScheduledTask } from '@sapphire/plugin-scheduled-tasks';
+import { ScheduledTask } from '#lib/tasks/scheduledTaskPlugin.js';
 import { botIsInGuild } from '#lib/discord/botIsInGuild.js';
 import { runRetention } from '#lib/stats/runRetention.js';
 

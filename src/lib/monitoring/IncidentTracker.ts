@@ -82,6 +82,7 @@ export class IncidentTracker implements Service {
 	private readonly log: IncidentTrackerOptions['log'];
 	private readonly incidents = new Map<DependencyKey, Incident>();
 	private timer?: NodeJS.Timeout;
+	private started = false;
 
 	public constructor(options: IncidentTrackerOptions) {
 		this.report = options.report;
@@ -119,6 +120,7 @@ export class IncidentTracker implements Service {
 			if (!incident) {
 				incident = { state: 'pending', since: now, failures: 0, lastFailureAt: now, lastError: message, lastPostAt: 0, reminders: 0, held };
 				this.incidents.set(dependency, incident);
+				this.arm();
 			}
 			incident.failures++;
 			incident.lastFailureAt = now;
@@ -178,15 +180,27 @@ export class IncidentTracker implements Service {
 			}
 			this.step(dependency, incident, now);
 		}
+		if (this.incidents.size === 0) this.disarm();
 	}
 
 	public start(): void {
-		if (this.timer) return;
+		this.started = true;
+		if (this.incidents.size > 0) this.arm();
+	}
+
+	public stop(): void {
+		this.started = false;
+		this.disarm();
+	}
+
+	/** The timer runs only while an incident is pending or open: a healthy bot is not woken every second for nothing. */
+	private arm(): void {
+		if (!this.started || this.timer) return;
 		this.timer = setInterval(() => this.tick(), this.tickMs);
 		this.timer.unref();
 	}
 
-	public stop(): void {
+	private disarm(): void {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
 	}

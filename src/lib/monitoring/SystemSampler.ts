@@ -1,4 +1,5 @@
-import { readdir, readFile, statfs } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { parseCpuInfoMHz, parseDiskStats, parseMemInfo, parseNetDev, parseProcStatCpu, physicalDisks, type CpuTimes, type DiskTotals, type NetTotals } from './procfs.js';
 
@@ -117,7 +118,15 @@ export interface SystemSamplerOptions {
 	deps?: Partial<SystemSamplerDeps>;
 }
 
-const readTextOrUndefined = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+// /proc files are generated in memory: a synchronous read takes microseconds, while a promise read
+// hops through the thread pool four times (open, stat, read, close) and wakes the loop for each.
+const readTextOrUndefined = async (path: string): Promise<string | undefined> => {
+	try {
+		return readFileSync(path, 'utf8');
+	} catch {
+		return undefined;
+	}
+};
 
 async function procMemory(): Promise<MemoryReading> {
 	const text = process.platform === 'linux' ? await readTextOrUndefined('/proc/meminfo') : undefined;

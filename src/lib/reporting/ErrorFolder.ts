@@ -75,6 +75,7 @@ export class ErrorFolder implements Service {
 	private readonly maxFingerprints: number;
 	private readonly entries = new Map<string, Entry>();
 	private timer?: NodeJS.Timeout;
+	private started = false;
 	/** Errors folded into counts since start (for tests and status). */
 	public folded = 0;
 
@@ -95,6 +96,7 @@ export class ErrorFolder implements Service {
 		if (!entry) {
 			if (this.entries.size >= this.maxFingerprints) return true;
 			this.entries.set(fingerprint, { windowStart: now, count: 0, firstAt: now, lastAt: now, last: detail });
+			this.arm();
 			return true;
 		}
 		if (entry.count === 0) entry.firstAt = now;
@@ -117,18 +119,30 @@ export class ErrorFolder implements Service {
 			entry.windowStart = now;
 			entry.count = 0;
 		}
+		if (this.entries.size === 0) this.disarm();
 	}
 
 	public start(): void {
-		if (this.timer || this.windowMs <= 0) return;
+		this.started = true;
+		if (this.entries.size > 0) this.arm();
+	}
+
+	/** The timer runs only while some fingerprint has an open window: an error-free bot is not woken every second. */
+	private arm(): void {
+		if (!this.started || this.timer || this.windowMs <= 0) return;
 		this.timer = setInterval(() => this.closeDue(), this.tickMs);
 		this.timer.unref();
 	}
 
-	/** Emits every pending count, so a shutdown loses none (the reporter stops after us and sends or spools them). */
-	public stop(): void {
+	private disarm(): void {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
+	}
+
+	/** Emits every pending count, so a shutdown loses none (the reporter stops after us and sends or spools them). */
+	public stop(): void {
+		this.started = false;
+		this.disarm();
 		for (const [fingerprint, entry] of this.entries) if (entry.count > 0) this.send(fingerprint, entry);
 		this.entries.clear();
 	}

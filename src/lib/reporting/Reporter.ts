@@ -158,9 +158,16 @@ interface ChannelState {
 
 /** Lines of weight that make a full message: flush at once instead of waiting for the interval. */
 const FULL_WEIGHT = 45;
+/** setTimeout's own limit (2^31 - 1 ms); a longer delay would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 const SPOOL_EVERY_MS = 250;
-/** Longest single sleep while events wait for their flush interval. */
-const MAX_SLEEP_MS = 1000;
+/**
+ * Longest single sleep while events wait for their flush interval, with an injected clock (tests
+ * advance it without timers firing, so a sleep must end soon to notice). On the real clock the
+ * reporter sleeps until the batch is due: an idle bot with one event waiting for the 15-minute
+ * Analytics window is woken once, not 900 times.
+ */
+const MAX_SLEEP_INJECTED_CLOCK_MS = 1000;
 const URGENT_DIGEST_THRESHOLD = 21;
 /** How long /nexus test_reporting waits for our own per-channel pacing before answering "rate limited". */
 const TEST_PACING_WAIT_MS = 2500;
@@ -196,6 +203,7 @@ export class Reporter implements Service {
 	private readonly rest: REST;
 	private readonly spoolDir: string;
 	private readonly incidents?: ReporterIncidents;
+	private readonly maxSleepMs: number;
 	private readonly options: Required<Pick<ReporterOptions, 'tickMs' | 'testTimeoutMs' | 'backoffMinMs' | 'backoffMaxMs' | 'maxQueuedEvents' | 'stopBudgetMs' | 'channelRetryMs'>>;
 	private nextSeq: number;
 	private persistedSeq: number;
@@ -213,6 +221,7 @@ export class Reporter implements Service {
 
 	public constructor(options: ReporterOptions) {
 		this.now = options.now ?? Date.now;
+		this.maxSleepMs = options.now ? MAX_SLEEP_INJECTED_CLOCK_MS : MAX_TIMER_MS;
 		this.stderr = options.stderr ?? ((line) => void process.stderr.write(`${line}\n`));
 		this.redactor = new Redactor(options.secrets);
 		this.formatter = new EventFormatter(this.redactor);
@@ -490,8 +499,7 @@ export class Reporter implements Service {
 		if (at >= this.wakeAt || !this.started || this.stopping) return;
 		if (this.wakeTimer) clearTimeout(this.wakeTimer);
 		this.wakeAt = at;
-		// Capped, so a waiting batch also notices a clock that jumps (NTP, an injected test clock).
-		this.wakeTimer = setTimeout(this.onWake, Math.min(MAX_SLEEP_MS, Math.max(0, at - this.now())));
+		this.wakeTimer = setTimeout(this.onWake, Math.min(this.maxSleepMs, Math.max(0, at - this.now())));
 		this.wakeTimer.unref();
 	}
 

@@ -36,6 +36,8 @@ export class RecoveryJournal {
 	private readonly dir: string;
 	private readonly now: () => number;
 	private seq = 0;
+	/** The directory was found empty and nothing was written since: spares a readdir per flush. */
+	private knownEmpty = false;
 
 	public constructor(options: RecoveryJournalOptions) {
 		this.dir = options.dir;
@@ -64,6 +66,7 @@ export class RecoveryJournal {
 		}
 		renameSync(tmp, join(this.dir, name));
 		this.syncDir();
+		this.knownEmpty = false;
 		return id;
 	}
 
@@ -81,8 +84,12 @@ export class RecoveryJournal {
 			.map((name) => join(this.dir, name));
 	}
 
+	/** Whether batches wait (asked on every flush; the directory is this process's own, so once found empty it stays empty until `write`). */
 	public get hasPending(): boolean {
-		return this.pendingFiles().length > 0;
+		if (this.knownEmpty) return false;
+		const pending = this.pendingFiles().length > 0;
+		this.knownEmpty = !pending;
+		return pending;
 	}
 
 	/**

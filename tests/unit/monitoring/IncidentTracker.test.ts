@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IncidentTracker } from '#lib/monitoring/IncidentTracker.js';
 import type { ReportEventInput } from '#lib/reporting/ReportEvent.js';
 
@@ -94,5 +94,29 @@ describe('IncidentTracker', () => {
 		expect(incidents.isFailing('report-channel:logs')).toBe(false);
 		incidents.recovered('discord-gateway');
 		expect(posts[1]!.title).toBe('Discord gateway recovered after 2 min (1 failure)');
+	});
+
+	it('keeps a timer only while an incident is pending or open: a healthy bot is not woken every second', () => {
+		vi.useFakeTimers();
+		try {
+			const posts: ReportEventInput[] = [];
+			const incidents = new IncidentTracker({ report: (input) => posts.push(input), graceMs: 2_000, repeatMs: 60_000 });
+			incidents.start();
+			expect(vi.getTimerCount()).toBe(0);
+			incidents.failure('redis', new Error('down'));
+			incidents.failure('redis', new Error('down'));
+			expect(vi.getTimerCount()).toBe(1);
+			vi.advanceTimersByTime(3_000); // the timer opens the incident after the grace
+			expect(posts.map((post) => post.event)).toEqual(['incident.started']);
+			incidents.recovered('redis');
+			vi.advanceTimersByTime(1_000);
+			expect(vi.getTimerCount()).toBe(0);
+			incidents.down('database', new Error('gone'));
+			expect(vi.getTimerCount()).toBe(1);
+			incidents.stop();
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });

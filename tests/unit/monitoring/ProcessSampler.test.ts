@@ -44,6 +44,29 @@ describe('ProcessSampler', () => {
 		expect(stalled.eventLoop.delayP99Ms).toBeGreaterThan(400);
 	});
 
+	it('ticks rarely while the loop idles, and a stall between two quiet ticks still shows as delay', async () => {
+		sampler = new ProcessSampler({ eventLoopResolutionMs: 20, quietResolutionMs: 400, quietAfterMs: 200 });
+		sampler.start();
+		expect(sampler.probePeriodMs).toBe(20);
+		await sleep(600);
+		expect(sampler.probePeriodMs).toBe(400); // idle: one wake-up per 400 ms instead of per 20 ms
+		await sampler.sample();
+		// Right after a quiet tick, so its own lateness would miss most of the stall: the busy time it found says it.
+		const periodBecomes = (period: number) =>
+			new Promise<void>((resolve) => {
+				const poll = setInterval(() => {
+					if (sampler!.probePeriodMs !== period) return;
+					clearInterval(poll);
+					resolve();
+				}, 5);
+			});
+		await periodBecomes(400);
+		busyWait(250);
+		await periodBecomes(20); // work seen: back to the full resolution at the next tick
+		const stalled = await sampler.sample();
+		expect(stalled.eventLoop.delayMaxMs).toBeGreaterThan(200);
+	});
+
 	it('reports memory, threads, file descriptors, handles, CPU and GC by kind', async () => {
 		sampler = new ProcessSampler();
 		sampler.start();

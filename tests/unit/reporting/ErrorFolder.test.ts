@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { errorFingerprint, ErrorFolder, normaliseMessage, topFrame, type FoldedError } from '#lib/reporting/ErrorFolder.js';
 
 const stackAt = (line: number, column: number, message = 'boom') => `Error: ${message}\n    at renderChart (file:///app/dist/lib/charts/ChartRenderer.js:${line}:${column})\n    at async run (file:///app/dist/commands/Stats/guildstats.js:10:5)`;
@@ -78,5 +78,29 @@ describe('ErrorFolder', () => {
 		expect(emitted.map((entry) => [entry.fingerprint, entry.count])).toEqual([['a', 1]]);
 		const off = new ErrorFolder({ windowMs: 0, emit: () => undefined });
 		expect([off.offer('a', { message: 'a' }), off.offer('a', { message: 'a' })]).toEqual([true, true]);
+	});
+
+	it('keeps a timer only while some window is open: an error-free bot is not woken every second', () => {
+		vi.useFakeTimers();
+		try {
+			const emitted: FoldedError[] = [];
+			const folder = new ErrorFolder({ windowMs: 5_000, emit: (folded) => emitted.push(folded) });
+			folder.start();
+			expect(vi.getTimerCount()).toBe(0);
+			folder.offer('fp', { message: 'boom' });
+			folder.offer('fp', { message: 'boom' });
+			expect(vi.getTimerCount()).toBe(1);
+			vi.advanceTimersByTime(5_000); // the window closes with one repeat: emitted, and the next window folds
+			expect(emitted).toHaveLength(1);
+			expect(vi.getTimerCount()).toBe(1);
+			vi.advanceTimersByTime(5_000); // a window without repeats forgets the fingerprint
+			expect(vi.getTimerCount()).toBe(0);
+			folder.offer('fp', { message: 'boom' });
+			expect(vi.getTimerCount()).toBe(1);
+			folder.stop();
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });

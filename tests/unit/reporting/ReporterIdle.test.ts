@@ -46,12 +46,15 @@ describe('Reporter wake-ups', () => {
 		await vi.advanceTimersByTimeAsync(5000);
 		expect(vi.getTimerCount()).toBe(0);
 
+		const timersSet = vi.spyOn(globalThis, 'setTimeout');
 		reporter.enqueue('logs', { event: 'a' });
 		reporter.enqueue('logs', { event: 'b' });
 		expect(vi.getTimerCount()).toBe(1);
-		// The batch waits the flush interval for company, checking at most once a second (not every 100 ms).
+		// The batch waits the flush interval for company in one sleep (not a wake-up every second or 100 ms).
 		await vi.advanceTimersByTimeAsync(29_000);
 		expect(posts).toHaveLength(0);
+		expect(timersSet).toHaveBeenCalledTimes(1);
+		timersSet.mockRestore();
 		await vi.advanceTimersByTimeAsync(1500);
 		expect(posts).toEqual(['/channels/102/messages']);
 		await vi.advanceTimersByTimeAsync(1000);
