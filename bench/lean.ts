@@ -77,7 +77,8 @@ function seed() {
 	return seedGuildWithReportChannels({ seed: 17, members: 1000, textChannels: 13, voiceChannels: 4, categories: 3 });
 }
 
-function describe(sandbox: DiscordSandbox, guild: ReturnType<typeof seed>, label: string, pid: number, stop: () => Promise<void>): Side {
+function describe(sandbox: DiscordSandbox, guild: ReturnType<typeof seed>, label: string, pid: number, stopProcess: () => Promise<void>): Side {
+	let stopped: Promise<void> | undefined;
 	const reportIds = new Set(guild.channels.filter((channel) => channel.name.startsWith('nexus-')).map((channel) => channel.id));
 	return {
 		label,
@@ -89,7 +90,7 @@ function describe(sandbox: DiscordSandbox, guild: ReturnType<typeof seed>, label
 		authors: guild.members.filter((member) => !member.user.bot).map((member) => member.user.id),
 		messageIds: [],
 		idleTicksPerSecond: 0,
-		stop
+		stop: () => (stopped ??= stopProcess())
 	};
 }
 
@@ -239,7 +240,7 @@ export async function run(): Promise<void> {
 		const floorPlain = importedRssMB(['discord.js']);
 		console.log(`  Code alone (imported, nothing started): Nexus ${floorBot.toFixed(1)} MB vs discord.js ${floorPlain.toFixed(1)} MB = ${(floorBot / floorPlain).toFixed(2)}x, +${(floorBot - floorPlain).toFixed(1)} MB no cache setting can win back`);
 	} finally {
-		await Promise.all(idleSides.map((side) => side.stop().catch(() => undefined)));
+		await Promise.all(idleSides.map((side) => side.stop()));
 	}
 }
 

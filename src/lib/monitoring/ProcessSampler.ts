@@ -109,7 +109,7 @@ export class ProcessSampler {
 	/** The probe's current period: `resolutionMs`, or `quietResolutionMs` while the loop is quiet. */
 	private periodMs = 0;
 	/** Busy time and worst lateness of the ticks since `since`: quiet when both stay low for `quietAfterMs`. */
-	private quietWindow = { since: 0, busyMs: 0, maxLatenessMs: 0 };
+	private readonly quietWindow = { since: 0, busyMs: 0, maxLatenessMs: 0 };
 	private observer: PerformanceObserver | undefined;
 	private gc = emptyGc();
 	private lastAt: number;
@@ -144,7 +144,7 @@ export class ProcessSampler {
 		this.histogram = createHistogram();
 		this.lastTick = performance.now();
 		this.tickElu = performance.eventLoopUtilization();
-		this.quietWindow = { since: this.lastTick, busyMs: 0, maxLatenessMs: 0 };
+		this.restartQuietWindow(this.lastTick);
 		this.armProbe(this.resolutionMs);
 		this.observer = new PerformanceObserver((list) => {
 			for (const entry of list.getEntries()) {
@@ -172,6 +172,12 @@ export class ProcessSampler {
 		this.probe.unref();
 	}
 
+	private restartQuietWindow(since: number): void {
+		this.quietWindow.since = since;
+		this.quietWindow.busyMs = 0;
+		this.quietWindow.maxLatenessMs = 0;
+	}
+
 	private tick(): void {
 		const histogram = this.histogram;
 		if (!histogram) return;
@@ -186,7 +192,7 @@ export class ProcessSampler {
 			// began and ended between two quiet ticks is recorded too (as at most that long).
 			histogram.record(nanoseconds(busyMs >= QUIET_RECORD_BUSY_MS ? Math.max(latenessMs, busyMs) : latenessMs));
 			const stillQuiet = latenessMs < QUIET_MAX_LATENESS_MS && busyMs < this.periodMs * QUIET_MAX_BUSY_SHARE;
-			if (!stillQuiet) this.quietWindow = { since: now, busyMs: 0, maxLatenessMs: 0 };
+			if (!stillQuiet) this.restartQuietWindow(now);
 			this.armProbe(stillQuiet ? this.quietResolutionMs : this.resolutionMs);
 			return;
 		}
@@ -198,7 +204,7 @@ export class ProcessSampler {
 		let goQuiet = false;
 		if (elapsedMs >= this.quietAfterMs) {
 			goQuiet = window.maxLatenessMs < QUIET_MAX_LATENESS_MS && window.busyMs < elapsedMs * QUIET_MAX_BUSY_SHARE;
-			this.quietWindow = { since: now, busyMs: 0, maxLatenessMs: 0 };
+			this.restartQuietWindow(now);
 		}
 		this.armProbe(goQuiet ? this.quietResolutionMs : this.resolutionMs);
 	}
